@@ -8,15 +8,16 @@ catalog (through :func:`schemas.duckdb.duckdb_type`) and the contract tests.
 TimestampType(timestamp[us, tz=UTC])
 """
 
-from schemas.tables import (
-    ARTICLES,
-    ENTITIES,
-    MENTIONS,
-    REJECTS,
-    RUNS,
-    TABLES,
-    empty_table,
-    to_table,
-)
+import pyarrow as pa
 
-__all__ = ["ARTICLES", "ENTITIES", "MENTIONS", "REJECTS", "RUNS", "TABLES", "empty_table", "to_table"]
+from schemas.dedup import SIGNATURES
+from schemas.tables import ARTICLES, ENTITIES, MENTIONS, REJECTS, RUNS, empty_table, to_table
+from schemas.tables import TABLES as CONTRACT_TABLES
+
+#: every table the warehouse keeps as Parquet: DESIGN.md's contract tables, then the pipeline's own
+TABLES: dict[str, pa.Schema] = {**CONTRACT_TABLES, "signatures": SIGNATURES}
+
+__all__ = [
+    "ARTICLES", "CONTRACT_TABLES", "ENTITIES", "MENTIONS", "REJECTS", "RUNS", "SIGNATURES", "TABLES",
+    "empty_table", "to_table",
+]

@@ -1,0 +1,272 @@
+"""The ``dipnews`` command (also ``python -m pipeline``): run, stream, sql, sources, extract, tag.
+
+Each subcommand is a small function taking parsed arguments and returning an exit code; errors a user
+can fix (bad config, locked warehouse, unreadable file) print one clear line to stderr, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.config import ConfigError, load_config, warehouse_dir
+
+log = logging.getLogger("dipnews")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _print_json(obj: Any, **kwargs: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=_json_default, **kwargs))
+
+
+# -- run / stream --------------------------------------------------------------------------------------------
+
+
+def _sample_config(config, site) -> Any:
+    """The configuration of a ``--sample`` run: the sample's sources, fetched from its loopback server."""
+    from pipeline.config import parse_config
+
+    sample = parse_config(site.config_toml, where="<sample corpus>")
+    fetch = dataclasses.replace(
+        config.fetch,
+        origin_overrides={**dict(config.fetch.origin_overrides), **site.origin_overrides},
+        allowed_private=frozenset(config.fetch.allowed_private) | site.allowed_private,
+        min_interval=0.0,
+    )
+    # The sample server is ours and on loopback: waiting out politeness intervals there helps nobody.
+    return dataclasses.replace(sample, fetch=fetch, polite=False)
+
+
+def _print_run(result, warehouse: Path) -> None:
+    from pipeline import report
+
+    print(report.run_summary(result, warehouse))
+
+
+def _run_once(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
+    from pipeline.run import run_batch
+
+    config = load_config(args.config)
+    warehouse = warehouse_dir(args.warehouse)
+    sources = [s for s in (args.sources or "").split(",") if s]
+    if args.sample:
+        from pipeline.sample.server import serve
+
+        with serve(edition=args.sample_edition) as site:
+            run_config = _sample_config(config, site).select(sources)
+            result = run_batch(run_config, warehouse, beam_args=beam_args, refetch=args.refetch,
+                               lock_wait=args.lock_wait)
+    else:
+        result = run_batch(config.select(sources), warehouse, beam_args=beam_args, refetch=args.refetch,
+                           lock_wait=args.lock_wait)
+    _print_run(result, warehouse)
+    return result.exit_code
+
+
+def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
+    """One batch run."""
+    return _run_once(args, beam_args)
+
+
+def cmd_stream(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
+    """Poll again and again: one committed run per poll, ``--interval`` seconds apart."""
+    polls = 0
+    worst = 0
+    try:
+        while args.max_polls is None or polls < args.max_polls:
+            started = time.monotonic()
+            worst = max(worst, _run_once(args, beam_args))
+            polls += 1
+            if args.max_polls is not None and polls >= args.max_polls:
+                break
+            time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        print(f"stopped after {polls} poll(s)", file=sys.stderr)
+    return worst
+
+
+# -- sql / sources / extract / tag ---------------------------------------------------------------------------
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    """Run a query against the warehouse catalog and print the result."""
+    from warehouse import Warehouse, format_result
+
+    warehouse = Warehouse(warehouse_dir(args.warehouse))
+    table = warehouse.query(args.query)
+    print(format_result(table, args.format))
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """List the connectors, their feeds and their health in the latest runs."""
+    from pipeline import report
+
+    print(report.sources_table(warehouse_dir(args.warehouse), load_config(args.config), args.format))
+    return 0
+
+
+def _read_page(target: str, url: str | None, config) -> Any:
+    from connectors.base import Page
+    from connectors.encoding import decode_html
+    from pipeline import records
+
+    path = Path(target)
+    if path.exists():
+        content = path.read_bytes()
+        if path.suffix == ".gz":
+            import gzip
+
+            content = gzip.decompress(content)
+        text, encoding = decode_html(content, "")
+        return Page(url=url or path.resolve().as_uri(), content=content, text=text, fetched_at=records.now_utc(),
+                    encoding=encoding, requested_url=url or "")
+    if not target.startswith(("http://", "https://")):
+        raise FileNotFoundError(f"no such file, and not an http(s) URL: {target}")
+    from connectors.http import HttpClient
+
+    client = HttpClient(config.fetch)
+    try:
+        return client.get(target, kind="page").page()
+    finally:
+        client.close()
+
+
+def _page_url(page) -> str | None:
+    """The URL a saved page says it is (canonical link or og:url), for choosing its connector."""
+    import lxml.html
+
+    from connectors.jsonld import page_metadata
+
+    try:
+        meta = page_metadata(lxml.html.document_fromstring(page.text))
+    except Exception:
+        return None
+    return getattr(meta, "canonical_url", None) or getattr(meta, "url", None)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Print the article extracted from one URL or saved page as JSON."""
+    from connectors import registry
+
+    config = load_config(args.config)
+    page = _read_page(args.target, args.url, config)
+    if args.source:
+        connector = registry.make_connector(args.source)
+    else:
+        url = page.url if page.url.startswith("http") else _page_url(page)
+        connector = (registry.for_url(url) if url else None) or registry.make_connector("generic",
+                                                                                         connector="generic")
+        if url and not page.url.startswith("http"):
+            page = dataclasses.replace(page, url=url)
+    article = dict(connector.extract(page))
+    article["source_id"] = connector.id
+    if article.get("url", "").startswith("http"):
+        article["identity"] = connector.identity(article["url"])
+    _print_json(article, indent=2, sort_keys=True)
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    """Tag the text on stdin; print one JSON object per mention."""
+    from pipeline.tagging import Tagger
+
+    text = sys.stdin.read()
+    when = date.fromisoformat(args.date) if args.date else None
+    tagger = Tagger.load()
+    for m in tagger.tag(text, published_at=when, language=args.language):
+        _print_json({"entity_id": m.entity_id, "name": m.name, "type": m.type, "surface": m.surface,
+                     "start": m.start, "end": m.end})
+    return 0
+
+
+# -- parser --------------------------------------------------------------------------------------------------
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="TOML configuration (default: ./dipnews.toml if present)")
+    p.add_argument("--warehouse", help="warehouse directory (default: $DIPNEWS_WAREHOUSE or ./warehouse)")
+    p.add_argument("--sources", help="comma-separated source ids to run (default: all configured)")
+    p.add_argument("--sample", action="store_true", help="ingest the bundled sample corpus, served on loopback")
+    p.add_argument("--sample-edition", type=int, default=1, choices=(1, 2),
+                   help="which poll of the sample corpus to serve (2 brings updates)")
+    p.add_argument("--refetch", action="store_true", help="fetch articles again even if already committed")
+    p.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another run's warehouse lock before giving up")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``dipnews`` command."""
+    parser = argparse.ArgumentParser(prog="dipnews", description="Ingest diplomacy news into Parquet and DuckDB.")
+    parser.add_argument("--version", action="version", version=f"dipnews {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="one batch run (Beam options may follow, e.g. --runner=...)")
+    _run_arguments(p)
+
+    p = sub.add_parser("stream", help="poll continuously, committing each poll")
+    _run_arguments(p)
+    p.add_argument("--interval", type=float, default=900.0, metavar="SECONDS", help="seconds between polls")
+    p.add_argument("--max-polls", type=int, default=None, metavar="N", help="stop after N polls")
+
+    p = sub.add_parser("sql", help="query the warehouse")
+    p.add_argument("query")
+    p.add_argument("--warehouse")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    p = sub.add_parser("sources", help="list connectors with their feeds and health")
+    p.add_argument("--warehouse")
+    p.add_argument("--config")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("extract", help="print one extracted article as JSON")
+    p.add_argument("target", metavar="URL_OR_FILE")
+    p.add_argument("--source", help="connector id (default: chosen by the page's URL)")
+    p.add_argument("--url", help="the page's URL, for a saved file")
+    p.add_argument("--config")
+
+    p = sub.add_parser("tag", help="tag text on stdin; one JSON object per mention")
+    p.add_argument("--date", help="publication date YYYY-MM-DD (resolves roles such as 'the foreign minister')")
+    p.add_argument("--language", choices=("en", "ru", "ja"), help="language of the text (default: detected)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``dipnews`` console script."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command not in ("run", "stream"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from warehouse import WarehouseLocked
+
+    try:
+        if args.command in ("run", "stream"):
+            return (cmd_run if args.command == "run" else cmd_stream)(args, extra)
+        return {"sql": cmd_sql, "sources": cmd_sources, "extract": cmd_extract, "tag": cmd_tag}[args.command](args)
+    except WarehouseLocked as exc:
+        from pipeline.run import EXIT_LOCKED
+
+        print(f"dipnews: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except (ConfigError, FileNotFoundError, ValueError) as exc:
+        print(f"dipnews: {exc}", file=sys.stderr)
+        return 2

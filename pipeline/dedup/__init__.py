@@ -1,0 +1,31 @@
+"""Deduplication: exact and near-duplicate clustering of articles, within a run and against history.
+
+Modules, each with one job:
+
+- :mod:`~pipeline.dedup.text`: normalisation, content hash, word shingles (pure).
+- :mod:`~pipeline.dedup.minhash`: MinHash signatures, LSH band keys, candidate verification (pure).
+- :mod:`~pipeline.dedup.agency`: the wire agency credited in datelines and credit lines (pure).
+- :mod:`~pipeline.dedup.clusters`: connected components and representatives (pure).
+- :mod:`~pipeline.dedup.versions`: which fields changed between two versions of an article (pure).
+- :mod:`~pipeline.dedup.sketch`, :mod:`~pipeline.dedup.history`: sketches and reading history files.
+- :mod:`~pipeline.dedup.transforms`: the Beam composite :class:`DeduplicateArticles`.
+- :mod:`~pipeline.dedup.evalset`: the generated evaluation set of benchmarks/dedup_eval.py.
+"""
+
+from pipeline.dedup.agency import detect_agency
+from pipeline.dedup.minhash import MinHasher, band_keys, verify
+from pipeline.dedup.text import content_hash, normalize_for_hash, shingles
+from pipeline.dedup.transforms import DeduplicateArticles
+from pipeline.dedup.versions import diff_fields
+
+__all__ = [
+    "DeduplicateArticles",
+    "MinHasher",
+    "band_keys",
+    "content_hash",
+    "detect_agency",
+    "diff_fields",
+    "normalize_for_hash",
+    "shingles",
+    "verify",
+]

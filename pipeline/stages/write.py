@@ -1,0 +1,86 @@
+"""WriteWarehouse: write every table's rows as Parquet files of this run, ready to commit.
+
+PITFALLS.md: ``WriteToParquet`` leaves temp folders behind, distributes rows unevenly and drops unknown
+keys silently; ``fileio.WriteToFiles`` into missing Hive folders reports success and writes nothing. So
+rows are grouped by their coarse partition and each group is written with pyarrow by the warehouse's
+own writer (temporary name, fsync, rename) under a name fixed by (table, partition, run, part): a
+retried bundle overwrites its file instead of adding a second one. Nothing is visible until the
+driver commits the run's files in one manifest swap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import apache_beam as beam
+
+from pipeline import faults, records
+from warehouse import FileEntry, partition_of, write_partition
+
+#: rows per Parquet file; a larger partition of one run is split into parts
+ROWS_PER_FILE = 100_000
+
+#: the order rows are written in, per table, so that two runs over the same input write the same files
+_SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "articles": ("article_id",),
+    "mentions": ("article_id", "field", "start", "entity_id"),
+    "rejects": ("stage", "url", "reason"),
+}
+
+
+def _sort_key(table: str, row: Mapping[str, Any]) -> tuple:
+    keys = _SORT_KEYS.get(table, ())
+    return tuple("" if row.get(k) is None else row.get(k) for k in keys) if keys else (repr(sorted(row.items())),)
+
+
+class WritePartitionFn(beam.DoFn):
+    """``(partition, rows)`` -> one FileEntry per written file."""
+
+    def __init__(self, root: str, table: str, run_id: str):
+        self._root = root
+        self._table = table
+        self._run_id = run_id
+
+    def process(self, element: tuple[str, Iterable[dict[str, Any]]]) -> Iterator[FileEntry]:
+        partition, rows = element
+        ordered = sorted(rows, key=lambda r: _sort_key(self._table, r))
+        for part, start in enumerate(range(0, len(ordered), ROWS_PER_FILE)):
+            chunk = ordered[start:start + ROWS_PER_FILE]
+            entry = write_partition(self._root, self._table, partition, self._run_id, chunk, part=part)
+            faults.maybe_crash(f"write_{self._table}")
+            records.count(f"written.{self._table}", entry.rows)
+            yield entry
+
+
+class WriteTable(beam.PTransform):
+    """Rows of one table -> its files of this run."""
+
+    def __init__(self, root: str, table: str, run_id: str):
+        super().__init__()
+        self._root, self._table, self._run_id = root, table, run_id
+
+    def expand(self, rows: beam.PCollection) -> beam.PCollection:
+        table = self._table
+        return (
+            rows
+            | "KeyByPartition" >> beam.Map(lambda row: (partition_of(table, row), row))
+            | "GroupByPartition" >> beam.GroupByKey()
+            | "WriteFiles" >> beam.ParDo(WritePartitionFn(self._root, table, self._run_id))
+        )
+
+
+class WriteWarehouse(beam.PTransform):
+    """``{table: rows}`` -> FileEntries of every file written for this run (committed by the driver)."""
+
+    def __init__(self, root: str, *, run_id: str):
+        super().__init__()
+        self._root = root
+        self._run_id = run_id
+
+    def expand(self, tables: Mapping[str, beam.PCollection]) -> beam.PCollection:
+        written = [
+            rows | f"Write{table.title()}" >> WriteTable(self._root, table, self._run_id)
+            for table, rows in sorted(tables.items())
+        ]
+        return tuple(written) | "AllFiles" >> beam.Flatten()

@@ -1,0 +1,310 @@
+"""From raw alias matches to linked mentions: roles, country-less names and ambiguous surnames.
+
+Rules, in the order they apply to one article (title and body together):
+
+1. A role next to a name ("Foreign Minister Sergey Lavrov", "林官房長官") is not a mention of its own:
+   it is evidence for the name. A role next to a name the KB does not know ("Foreign Minister Penny
+   Wong") is dropped, and so is a role after "former"/"бывший"/"元" or "Deputy"/"заместитель" with
+   no name.
+2. A role alone ("the Chief Cabinet Secretary") links to whoever held the office on the publication
+   date (``role`` says which office); without a date it links to the office entity itself.
+3. A country-less name ("the Foreign Ministry", "МИД", "foreign minister") takes its country from a cue
+   just before it ("Russia's Deputy Foreign Minister"), else from the last mention of the same kind in
+   the article, else the dateline (TOKYO, MOSCOW), else the language, else the balance of Japanese and
+   Russian entities in the article. With no country it is dropped.
+4. An ambiguous surname (Abe, Suzuki, Kono, Hayashi, Kishida …) is linked only with evidence: a role
+   next to it that the person held, a full-name mention of the person in the same article (the
+   nearest one before it wins), or a role in the article that the person held on the publication date.
+   A surname after an unknown given name ("Hiroshi Abe") is another person and is not linked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from pipeline.tagging.kb import Entity, KnowledgeBase
+from pipeline.tagging.matcher import AliasSpec
+
+__all__ = ["Found", "Linked", "Resolver"]
+
+_FORMER = re.compile(r"(?:former|ex-|then[- ]|late|previous|past|бывш\w*|экс-|元|前|故)\s*$")
+# "Deputy Foreign Minister", "заместитель министра", "副外相": a deputy is not the office holder.
+_DEPUTY = re.compile(r"(?:deputy|vice|заместител\w*|замминистра|зам\.?|副)[\s-]*$")
+# A dateline is the city then a separator: "TOKYO, October 6. /TASS/." or "MOSCOW — ".
+_DATELINES = {
+    "JP": re.compile(r"^\s*(?:tokyo|токио|東京)\s*(?:,|-|\(|/|=)"),
+    "RU": re.compile(r"^\s*(?:moscow|москва|モスクワ)\s*(?:,|-|\(|/|=)"),
+}
+_JA_HONORIFICS = (
+    "氏",
+    "さん",
+    "首相",
+    "総理",
+    "元首相",
+    "議員",
+    "知事",
+    "総裁",
+    "幹事長",
+    "大使",
+    "外相",
+    "防衛相",
+    "官房長官",
+    "代表",
+    "元",
+    "前",
+)
+_PHRASE_BREAK = re.compile(r"[.!?,;:()\"«»—\n。、！？「」]| - ")
+_CAPITALISED_WORD = re.compile(r"([A-Z][a-z]+|[А-ЯЁ][а-яё]+)\s$")
+_NEXT_CAPITALISED = re.compile(r"^\s([A-Z][a-z]+|[А-ЯЁ][а-яё]+)")
+
+
+def _is_kana_or_kanji(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa" or "\u3400" <= ch <= "\u9fff"
+
+
+@dataclass(slots=True)
+class Found:
+    """One raw match: original offsets into ``field``'s text and every spec that matched it."""
+
+    field: str
+    start: int
+    end: int
+    surface: str
+    specs: tuple[AliasSpec, ...]
+    text: str  # the original text of the field
+    folded: str  # the folded text of the field
+    fstart: int  # offsets into ``folded``
+    fend: int
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """A resolved mention, before it becomes a public :class:`pipeline.tagging.Mention`."""
+
+    entity: Entity
+    found: Found
+    variant: str = ""
+    role: str = ""
+    via: str = "alias"  # alias | role | context | surname
+    confidence: float = 1.0
+
+
+class Resolver:
+    """Applies the module's rules with one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        # office id → the generic key of its country-less role name, e.g. "foreign-minister"
+        self._generic_of = {e.id: e.generic for e in kb.entities.values() if e.generic}
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def _kind(self, found: Found) -> str:
+        regular = [s for s in found.specs if not s.short]
+        if not regular:
+            return "short"
+        target = regular[0].target
+        if target.startswith("generic:"):
+            return "generic-" + self.kb.generics[target[8:]].kind
+        return "office" if self.kb.entities[target].type == "office" else "entity"
+
+    def _offices_of_role(self, found: Found) -> set[str]:
+        """Office ids a role match may stand for (a generic role: every country's office)."""
+        regular = [s for s in found.specs if not s.short]
+        target = regular[0].target
+        if target.startswith("generic:"):
+            return set(self.kb.generic_candidates(target[8:]).values())
+        return {target}
+
+    def _cue_country(self, found: Found) -> str:
+        """A country named in the same noun phrase, just before: "Russia's Deputy Foreign Minister"."""
+        window = found.folded[max(0, found.fstart - 40) : found.fstart]
+        window = _PHRASE_BREAK.split(window)[-1]
+        if not _is_kana_or_kanji(found.surface[0]):
+            window = " ".join(window.split()[-3:])  # the last three words at most
+        best, best_pos = "", -1
+        for country, cues in self.kb.country_cues.items():
+            for cue in cues:
+                pos = window.rfind(cue)
+                if pos > best_pos:
+                    best, best_pos = country, pos
+        return best
+
+    @staticmethod
+    def _adjacent(a: Found, b: Found) -> bool:
+        """Whether ``b`` follows ``a`` in the same field with at most one space between."""
+        if a.field != b.field or b.start < a.end:
+            return False
+        gap = a.text[a.end : b.start]
+        # 「安倍元首相」「菅前首相」: "former" between a Japanese surname and its title still glues them
+        return gap in ("", " ", "\u00a0", "\u3000", "元", "前")
+
+    # -- main ------------------------------------------------------------------------------------------
+    def resolve(self, found: list[Found], day: date | None, language: str | None) -> list[Linked]:
+        """Link the raw matches of one article (title matches first, then body, each in text order)."""
+        kinds = [self._kind(f) for f in found]
+        person_like = {i for i, k in enumerate(kinds) if k == "short"} | {
+            i
+            for i, k in enumerate(kinds)
+            if k == "entity" and self.kb.entities[found[i].specs[0].target].type == "person"
+        }
+        # Roles next to names: evidence for the name, not mentions of their own (rule 1).
+        role_next_to: dict[int, set[str]] = {}
+        glued_roles: set[int] = set()
+        for i, kind in enumerate(kinds):
+            if kind not in ("office", "generic-office"):
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(found) and j in person_like:
+                    first, second = (found[j], found[i]) if j < i else (found[i], found[j])
+                    if self._adjacent(first, second):
+                        glued_roles.add(i)
+                        role_next_to.setdefault(j, set()).update(self._offices_of_role(found[i]))
+        entity_counts = {"JP": 0, "RU": 0}
+        for i, kind in enumerate(kinds):
+            if kind == "entity":
+                country = self.kb.entities[found[i].specs[0].target].country
+                if country in entity_counts:
+                    entity_counts[country] += 1
+        dateline = ""
+        for f in found:
+            if f.field == "body":
+                for country, pattern in _DATELINES.items():
+                    if pattern.match(f.folded):
+                        dateline = country
+                break
+
+        out: list[Linked | None] = []
+        last_country: dict[str, str] = {}
+        roles_in_article: set[str] = set()
+        for i, f in enumerate(found):
+            kind = kinds[i]
+            linked: Linked | None = None
+            if kind == "entity":
+                spec = next(s for s in f.specs if not s.short)
+                entity = self.kb.entities[spec.target]
+                linked = Linked(entity, f, variant=spec.variant)
+                if entity.generic:
+                    last_country[entity.generic] = entity.country
+            elif kind in ("generic-org", "generic-office"):
+                key = next(s for s in f.specs if not s.short).target[8:]
+                country = (
+                    self._cue_country(f)
+                    or last_country.get(key, "")
+                    or dateline
+                    or {"ja": "JP", "ru": "RU"}.get((language or "")[:2], "")
+                    or self._balance(entity_counts)
+                )
+                target = self.kb.generic_candidates(key).get(country)
+                if target is not None:
+                    last_country[key] = country
+                    entity = self.kb.entities[target]
+                    linked = Linked(entity, f, via="context", confidence=0.8)
+                    if kind == "generic-office":
+                        linked = self._role(linked, i in glued_roles, day)
+            elif kind == "office":
+                entity = self.kb.entities[next(s for s in f.specs if not s.short).target]
+                if entity.generic:
+                    last_country[entity.generic] = entity.country
+                linked = self._role(Linked(entity, f), i in glued_roles, day)
+            if linked is not None and linked.role:
+                roles_in_article.add(linked.role)
+            out.append(linked)
+
+        full_names = [(f, lk.entity.id) for f, lk in zip(found, out, strict=True) if lk is not None]
+        # Surnames next to a role first: once linked they are evidence for the bare ones ("Abe said"),
+        # wherever those stand (a headline's "Abe" is settled by "Prime Minister Abe" in the body).
+        shorts = [i for i, kind in enumerate(kinds) if kind == "short"]
+        for i in sorted(shorts, key=lambda i: i not in role_next_to):
+            linked = self._surname(found[i], role_next_to.get(i, set()), full_names, roles_in_article, day)
+            out[i] = linked
+            if linked is not None:
+                full_names.append((found[i], linked.entity.id))
+        return [lk for lk in out if lk is not None]
+
+    @staticmethod
+    def _balance(counts: dict[str, int]) -> str:
+        if counts["JP"] == counts["RU"]:
+            return ""
+        return "JP" if counts["JP"] > counts["RU"] else "RU"
+
+    def _role(self, linked: Linked, glued: bool, day: date | None) -> Linked | None:
+        """Rules 1 and 2 for a role whose office (``linked.entity``) is known."""
+        f = linked.found
+        if glued:
+            return None
+        before = f.text[max(0, f.start - 12) : f.start].lower()
+        if _FORMER.search(before) or _DEPUTY.search(before):
+            return None
+        after = f.text[f.end : f.end + 30]
+        if _NEXT_CAPITALISED.match(after) and not after[1:].startswith(("And", "Of", "On", "In", "Said")):
+            return None  # a title before a name the KB does not know: "Foreign Minister Penny Wong"
+        if f.start > 0 and _is_kana_or_kanji(f.text[f.start - 1]):
+            return None  # 「ウォン外相」: a Japanese role glued to an unknown name
+        office = linked.entity
+        if day is None:
+            return Linked(office, f, role=office.id, via=linked.via, confidence=linked.confidence)
+        holder = self.kb.holder(office.id, day)
+        if holder is None:
+            return Linked(office, f, role=office.id, via=linked.via, confidence=linked.confidence)
+        return Linked(
+            self.kb.entities[holder], f, role=office.id, via="role", confidence=0.9 * linked.confidence
+        )
+
+    def _surname(
+        self,
+        f: Found,
+        adjacent_offices: set[str],
+        full_names: list[tuple[Found, str]],
+        roles_in_article: set[str],
+        day: date | None,
+    ) -> Linked | None:
+        """Rule 4: link an ambiguous short name only with evidence."""
+        candidates = [s.target for s in f.specs if s.short]
+        folded = f.folded[f.fstart : f.fend]
+        for g, eid in full_names:
+            entity = self.kb.entities[eid]
+            if entity.type == "org" and g.folded[g.fstart : g.fend].startswith(folded + " "):
+                # "Suzuki Motor ... where Suzuki controls": the company named in full, not a politician
+                return Linked(entity, f, via="surname", confidence=0.8)
+        japanese = _is_kana_or_kanji(f.surface[0])
+        if japanese and not adjacent_offices and not f.text[f.end :].startswith(_JA_HONORIFICS):
+            return (
+                None  # 「河野」alone is a common surname or a place; only 「河野氏」「河野外相」 are evidence
+            )
+        if not japanese:
+            before = f.text[max(0, f.start - 20) : f.start]
+            m = _CAPITALISED_WORD.search(before)
+            if m and m.group(1).lower() not in self.kb.stop_before_short:
+                return None  # "Hiroshi Abe": an unknown given name makes it someone else
+        scored: list[tuple[int, int, str]] = []
+        for cand in candidates:
+            person = self.kb.entities[cand]
+            held = {t.office for t in person.offices}
+            score = 0
+            if adjacent_offices & held:
+                score = 3
+                if day is not None and any(
+                    t.covers(day) and t.office in adjacent_offices for t in person.offices
+                ):
+                    score = 4
+            named_before = [g for g, eid in full_names if eid == cand and g is not f]
+            if named_before and score < 3:
+                score = 2
+            if (
+                not score
+                and day is not None
+                and any(t.covers(day) and t.office in roles_in_article for t in person.offices)
+            ):
+                score = 1
+            if score:
+                nearest = max((g.start if g.field == f.field else -1 for g in named_before), default=-2)
+                scored.append((score, nearest, cand))
+        if not scored:
+            return None
+        scored.sort(reverse=True)
+        if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
+            return None  # two people with equal evidence: do not guess
+        entity = self.kb.entities[scored[0][2]]
+        return Linked(entity, f, via="surname", confidence={4: 0.95, 3: 0.9, 2: 0.9, 1: 0.7}[scored[0][0]])

@@ -1,0 +1,285 @@
+"""DeduplicateArticles on FnApiRunner: within a run, against history, and the two-run end-to-end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import apache_beam as beam
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from apache_beam.testing.util import assert_that, equal_to
+from dedup_support import run_dedup, write_signatures
+
+from pipeline.dedup.transforms import DeduplicateArticles
+from pipeline.dedup.versions import diff_fields
+from pipeline.dedup.views import article_versions_sql, dedup_state_sql, syndication_sql
+from schemas import ARTICLES, to_table
+
+T0 = datetime(2024, 3, 1, 9, tzinfo=UTC)
+
+# A JIJI story as arabnews.com prints it, and a different story on the same event (same people, same
+# background paragraph): the hard negative.
+JIJI = "\n".join(
+    [
+        "Since 1975",
+        "Short Url:",
+        "01 Mar 2024 18:10:26 GMT9",
+        (
+            "TOKYO: Japan's Foreign Minister Yoko Kamikawa said on Friday that Tokyo will keep its "
+            "sanctions against Russia in place while seeking talks on salmon and crab fishing near the "
+            "disputed islands."
+        ),
+        "",
+        (
+            "Kamikawa told reporters that the government would coordinate closely with its Group of "
+            "Seven partners before any talks with Moscow resume, and that fishermen in Nemuro had asked"
+            " for clarity."
+        ),
+        "",
+        (
+            "Russian Deputy Foreign Minister Andrei Rudenko said earlier this week that Moscow saw no "
+            "basis for a peace treaty while Japan kept what he called unfriendly measures."
+        ),
+        "",
+        (
+            "The islands, seized by the Soviet Union at the end of World War II, are called the "
+            "Northern Territories in Japan and the Southern Kurils in Russia."
+        ),
+        "",
+        (
+            "Former residents have been unable to visit family graves on the islands since 2022, when "
+            "Russia suspended the visa-free exchange program."
+        ),
+        "JIJI Press",
+        "Most Popular",
+    ]
+)
+SAME_EVENT = "\n".join(
+    [
+        (
+            "MOSCOW, March 1. /TASS/. Russian Deputy Foreign Minister Andrei Rudenko said on Friday "
+            "that Moscow would answer any new Japanese sanctions and that fishing talks could not be "
+            "separated from politics."
+        ),
+        "",
+        (
+            "Rudenko told TASS that Japan's Foreign Minister Yoko Kamikawa had chosen to follow "
+            "Washington, and that Russian fishing companies in Sakhalin were ready for business if "
+            "Tokyo changed course."
+        ),
+        "",
+        (
+            "He said consultations on crab quotas had been frozen since the autumn, and that the "
+            "Russian side had handed Japan a list of conditions through the embassy."
+        ),
+        "",
+        (
+            "The islands, seized by the Soviet Union at the end of World War II, are called the "
+            "Northern Territories in Japan and the Southern Kurils in Russia."
+        ),
+    ]
+)
+UNRELATED = "\n".join(
+    [
+        (
+            "VLADIVOSTOK: The port of Vladivostok opened a new container terminal on Saturday, with "
+            "cranes built to handle ships from China and South Korea and a rail link to the Trans-"
+            "Siberian line, the regional governor said at the opening ceremony."
+        ),
+    ]
+)
+
+
+def _article(
+    aid: str, body: str, hours: float, *, source: str = "arabnews", title: str = "t", **extra: Any
+) -> dict:
+    return {
+        "article_id": aid, "source_id": source, "url": f"https://{source}.example/{aid}", "title": title,
+        "body": body, "published_at": T0 + timedelta(hours=hours),
+        "fetched_at": T0 + timedelta(hours=hours + 1),
+        "language": "en", "identity": f"{source}:{aid}", **extra,
+    }  # fmt: skip
+
+
+def _by_id(rows: list[dict]) -> dict[str, dict]:
+    return {r["article_id"]: r for r in rows}
+
+
+def _paragraphs(text: str) -> list[str]:
+    return text.split("\n\n")
+
+
+def test_within_run_clusters_exact_and_near_copies_and_keeps_the_rest(tmp_path: Path) -> None:
+    paras = _paragraphs(JIJI)
+    articles = [
+        _article("orig", JIJI, 0, title="Japan keeps sanctions"),
+        _article("exact", JIJI.replace("Since 1975\n", ""), 2, source="japanforward", title="Retitled"),
+        _article("reordered", "\n\n".join([paras[0], paras[2], paras[1], *paras[3:]]), 3, source="nippon"),
+        _article("lead_cut", "\n\n".join(paras[1:]), -1, source="japantimes"),  # earliest: the representative
+        _article("same_event", SAME_EVENT, 1, source="tass"),
+        _article("unrelated", UNRELATED, 1, source="tass"),
+        _article("empty", "", 1),
+        _article("empty2", "", 2),
+    ]
+    out = _by_id(run_dedup(articles, [], "r1", tmp_path)["articles"])
+    assert set(out) == {a["article_id"] for a in articles}  # nothing dropped
+    cluster = {aid for aid, a in out.items() if a["cluster_id"] == "lead_cut"}
+    assert cluster == {"orig", "exact", "reordered", "lead_cut"}
+    assert not out["lead_cut"]["is_duplicate"] and out["lead_cut"]["duplicate_of"] is None
+    assert all(
+        out[a]["is_duplicate"] and out[a]["duplicate_of"] == "lead_cut" for a in cluster - {"lead_cut"}
+    )
+    for alone in ("same_event", "unrelated", "empty", "empty2"):  # empty bodies are not copies of each other
+        assert out[alone]["cluster_id"] == alone and not out[alone]["is_duplicate"]
+    assert out["orig"]["content_hash"] == out["exact"]["content_hash"]
+    assert out["orig"]["agency"] == "JIJI Press"
+    assert out["reordered"]["agency"] == "JIJI Press"  # filled from its cluster: wire copy
+    assert out["same_event"]["agency"] == "TASS"
+
+
+def test_bad_input_is_rejected_with_a_reason_and_identities_are_merged(tmp_path: Path) -> None:
+    naive = _article("naive", UNRELATED, 0)
+    naive["published_at"] = datetime(2024, 1, 1)  # no time zone
+    twice = [_article("same", JIJI, 0), _article("same", JIJI + "\nMore text at the end of it.", 0)]
+    twice[1]["fetched_at"] = T0 + timedelta(days=1)
+    bad_body = {**_article("bad", UNRELATED, 0), "body": b"x"}
+    outputs = run_dedup([*twice, naive, {"body": "no id"}, bad_body], [], "r1", tmp_path)
+    assert {r["reason"] for r in outputs["rejects"]} == {
+        "naive_published_at",
+        "missing_article_id",
+        "bad_body",
+    }
+    assert all(r["stage"] == "deduplicate" and r["run_id"] == "r1" for r in outputs["rejects"])
+    assert [a["article_id"] for a in outputs["articles"]] == ["same"]
+    assert outputs["articles"][0]["body"].endswith("More text at the end of it.")  # the latest fetch wins
+
+
+def test_assert_that_on_the_articles_output() -> None:
+    articles = [_article("a", JIJI, 0), _article("b", JIJI, 1), _article("c", UNRELATED, 0)]
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        out = p | beam.Create(articles) | DeduplicateArticles(run_id="r")
+        flags = out["articles"] | beam.Map(lambda a: (a["article_id"], a["cluster_id"], a["duplicate_of"]))
+        assert_that(flags, equal_to([("a", "a", None), ("b", "a", "a"), ("c", "c", None)]))
+        assert_that(out["signatures"] | beam.Map(lambda r: r["reason"]), equal_to(["new"] * 3), label="sigs")
+
+
+def test_history_parameters_must_match(tmp_path: Path) -> None:
+    first = run_dedup([_article("a", JIJI, 0)], [], "r1", tmp_path)
+    hist = write_signatures(first["signatures"], tmp_path / "sig.parquet")
+    with pytest.raises(Exception, match="num_perm"):
+        run_dedup([_article("b", JIJI, 1)], [hist], "r2", tmp_path, num_perm=64, bands=16)
+
+
+def _write_articles(rows: list[dict], path: Path, run_id: str) -> None:
+    pq.write_table(to_table([{**r, "run_id": run_id} for r in rows], ARTICLES), path)
+
+
+def test_two_runs_end_to_end_in_duckdb(tmp_path: Path) -> None:
+    """Run two brings a retitled JIJI copy, a new version of an old article and a same-event story."""
+    warehouse = tmp_path / "wh"
+    (warehouse / "articles").mkdir(parents=True)
+    (warehouse / "signatures").mkdir()
+    old_version = _article("tass1", SAME_EVENT, -30, source="tass", title="Rudenko: Moscow will answer")
+    run1 = [
+        _article("jiji1", JIJI, 0, title="Japan to keep Russia sanctions, Kamikawa says"),
+        old_version,
+        _article("port1", UNRELATED, -5, source="tass"),
+    ]
+    out1 = run_dedup(run1, [], "r1", tmp_path)
+    _write_articles(out1["articles"], warehouse / "articles" / "r1.parquet", "r1")
+    write_signatures(out1["signatures"], warehouse / "signatures" / "r1.parquet")
+
+    paras = _paragraphs(JIJI)
+    retitled_copy = "\n\n".join(["JIJI Press", *paras[1:3], paras[4], paras[3]]).replace("Since 1975\n", "")
+    new_version = SAME_EVENT + "\n\nRudenko added on Saturday that a reply had been sent to Tokyo."
+    run2 = [
+        _article("an1", retitled_copy, 5, source="japanforward", title="Tokyo stands firm on sanctions"),
+        _article("tass1", new_version, -30, source="tass", title="Rudenko: Moscow will answer Tokyo"),
+        _article("sputnik1", SAME_EVENT.replace("/TASS/.", "(RIA Novosti) –").replace("Friday", "Thursday")
+                 .replace("He said consultations", "Consultations").split("\n\n")[0]
+                 + "\n\nRussian officials said the ministry would publish its reply to Japan next week, "
+                 "and that talks with Japanese fishing groups would continue in Yuzhno-Sakhalinsk in April.",
+                 2, source="sputnik"),
+    ]  # fmt: skip
+    history = sorted(str(p) for p in (warehouse / "signatures").glob("*.parquet"))
+    out2 = run_dedup(run2, history, "r2", tmp_path)
+    for row in out2["articles"]:
+        row["fetched_at"] = T0 + timedelta(days=2)  # run two fetched them later
+    _write_articles(out2["articles"], warehouse / "articles" / "r2.parquet", "r2")
+    write_signatures(out2["signatures"], warehouse / "signatures" / "r2.parquet")
+
+    db = duckdb.connect()
+    db.execute(f"CREATE VIEW article_rows AS SELECT * FROM read_parquet('{warehouse}/articles/*.parquet')")
+    db.execute(f"CREATE VIEW signatures AS SELECT * FROM read_parquet('{warehouse}/signatures/*.parquet')")
+    db.execute(f"CREATE VIEW dedup_state AS {dedup_state_sql('signatures')}")
+    db.execute(
+        """CREATE VIEW articles AS
+        SELECT a.* REPLACE (s.cluster_id AS cluster_id, s.is_duplicate AS is_duplicate,
+                            s.duplicate_of AS duplicate_of, s.agency AS agency)
+        FROM (SELECT * FROM article_rows QUALIFY row_number() OVER (PARTITION BY article_id
+              ORDER BY fetched_at DESC, run_id DESC) = 1) a
+        JOIN dedup_state s USING (article_id)"""
+    )
+    db.execute(f"CREATE VIEW article_versions AS {article_versions_sql('article_rows')}")
+    db.execute(f"CREATE VIEW syndication AS {syndication_sql('articles')}")
+
+    query = "SELECT article_id, cluster_id, is_duplicate, duplicate_of, agency FROM articles"
+    rows = {r[0]: r[1:] for r in db.execute(query).fetchall()}
+    assert rows["an1"] == ("jiji1", True, "jiji1", "JIJI Press")  # the retitled JIJI copy joins history
+    assert rows["jiji1"] == ("jiji1", False, None, "JIJI Press")
+    assert rows["tass1"][:3] == ("tass1", False, None)  # the new version stays its own cluster
+    assert rows["sputnik1"][:3] == ("sputnik1", False, None)  # same event, different story
+    assert rows["port1"][:3] == ("port1", False, None)
+    assert db.execute("SELECT count(*) FROM articles").fetchall() == [(5,)]
+
+    versions = db.execute(
+        "SELECT version, changed, fetches FROM article_versions WHERE article_id = 'tass1' ORDER BY version"
+    ).fetchall()
+    assert versions == [(1, [], 1), (2, ["title", "body"], 1)]
+    assert diff_fields(old_version, run2[1]) == ["title", "body"]
+    assert db.execute("SELECT max(version) FROM article_versions WHERE article_id = 'jiji1'").fetchall() == [
+        (1,)
+    ]
+
+    synd = db.execute(
+        "SELECT cluster_id, agency, first_source_id, repeated_by, delay FROM syndication"
+    ).fetchall()  # fmt: skip
+    assert synd == [("jiji1", "JIJI Press", "arabnews", "japanforward", timedelta(hours=5))]
+
+
+def test_an_earlier_copy_takes_over_as_representative_and_history_is_revised(tmp_path: Path) -> None:
+    out1 = run_dedup([_article("h1", JIJI, 5), _article("h2", JIJI, 6)], [], "r1", tmp_path)
+    hist = write_signatures(out1["signatures"], tmp_path / "r1.parquet")
+    out2 = run_dedup([_article("n1", "\n\n".join(_paragraphs(JIJI)[1:]), 1)], [hist], "r2", tmp_path)
+    assert out2["articles"][0]["cluster_id"] == "h1"  # the cluster id is stable
+    assert not out2["articles"][0]["is_duplicate"]
+    revised = {
+        r["article_id"]: (r["is_duplicate"], r["duplicate_of"], r["reason"]) for r in out2["revisions"]
+    }
+    assert revised == {
+        "h1": (True, "n1", "representative_changed"),
+        "h2": (True, "n1", "representative_changed"),
+    }
+    sig2 = write_signatures(out2["signatures"], tmp_path / "r2.parquet")
+
+    # run three sees the revised state: a later copy points at n1, and nothing is revised again
+    out3 = run_dedup([_article("x1", JIJI, 9)], [hist, sig2], "r3", tmp_path)
+    assert (out3["articles"][0]["cluster_id"], out3["articles"][0]["duplicate_of"]) == ("h1", "n1")
+    assert out3["revisions"] == []
+
+
+def test_a_new_article_bridging_two_history_clusters_merges_them(tmp_path: Path) -> None:
+    paras = _paragraphs(JIJI)
+    first_half = "\n\n".join(paras[:3])
+    second_half = "\n\n".join(paras[2:])
+    out1 = run_dedup([_article("g1", first_half, 0), _article("k1", second_half, 1)], [], "r1", tmp_path)
+    assert {a["cluster_id"] for a in out1["articles"]} == {"g1", "k1"}  # not copies of each other
+    hist = write_signatures(out1["signatures"], tmp_path / "r1.parquet")
+    out2 = run_dedup([_article("full", JIJI, 3)], [hist], "r2", tmp_path)
+    assert out2["articles"][0]["cluster_id"] == "g1"
+    assert {(r["article_id"], r["cluster_id"], r["reason"]) for r in out2["revisions"]} == {
+        ("k1", "g1", "clusters_merged")
+    }

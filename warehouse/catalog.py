@@ -1,0 +1,197 @@
+"""The DuckDB catalog: views over the committed Parquet files, derived from the manifest.
+
+``<root>/catalog.duckdb`` holds one view per table of :data:`schemas.TABLES`, each casting every schema
+column to its DuckDB type in schema order, reading exactly the files the manifest lists (absolute paths,
+``union_by_name`` so a column added to the schema after a file was written reads as NULL, and
+``hive_partitioning=false``). State maps become tables (``feed_state``), the analyst views and macros of
+``warehouse/sql/`` are created on top, and ``dipnews_meta`` records which manifest the catalog reflects.
+
+The file is built under a temporary name and renamed into place, so ``duckdb catalog.duckdb`` never sees
+half a catalog. It is written in DuckDB's v1.0.0 storage format: the DuckDB CLIs people have (the PyPI
+``duckdb-cli`` is 1.5.x) cannot open a file in 2.0's default format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+import schemas
+from schemas.duckdb import null_select_list, select_list
+from schemas.state import STATE_TABLES
+from warehouse.errors import CatalogError
+from warehouse.fsutil import fsync_dir, fsync_file, temp_path_for
+from warehouse.manifest import Manifest
+from warehouse.statemaps import state_table
+
+CATALOG_FILE = "catalog.duckdb"
+#: the oldest storage format DuckDB 2.0 can write; DuckDB >= 1.0 (and every 1.x CLI) opens it
+STORAGE_VERSION = "v1.0.0"
+#: bump when the catalog's objects change in a way the fingerprint below cannot see
+CATALOG_FORMAT = "1"
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+META_TABLE = "dipnews_meta"
+FILES_TABLE = "dipnews_files"
+_ANALYST_DIRS = ("macros", "views")
+
+
+def sql_files(kind: str) -> list[Path]:
+    """The ``.sql`` files of ``warehouse/sql/<kind>/`` in name order (their numeric prefixes)."""
+    return sorted((SQL_DIR / kind).glob("*.sql"))
+
+
+def file_tables() -> dict[str, pa.Schema]:
+    """The tables backed by Parquet files: every table of :data:`schemas.TABLES` that is not state."""
+    return {name: schema for name, schema in schemas.TABLES.items() if name not in STATE_TABLES}
+
+
+def fingerprint() -> str:
+    """A hash of everything the catalog's definition depends on besides the manifest.
+
+    A catalog built by other code (a schema gained a column, a view file changed) is thus stale.
+    """
+    digest = hashlib.sha256()
+    digest.update(f"{CATALOG_FORMAT}|{STORAGE_VERSION}|".encode())
+    for name, schema in sorted(file_tables().items()):
+        digest.update(f"{name}:{select_list(schema)}|".encode())
+    for name, spec in sorted(STATE_TABLES.items()):
+        digest.update(f"{name}:{select_list(spec.schema)}|".encode())
+    for kind in _ANALYST_DIRS:
+        for path in sql_files(kind):
+            digest.update(f"{kind}/{path.name}:".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def table_view_sql(name: str, schema: pa.Schema, paths: Iterable[Path]) -> str:
+    """``CREATE VIEW`` of table ``name`` over the Parquet files ``paths`` (a typed empty view for none).
+
+    >>> print(table_view_sql("runs", schemas.RUNS, []).splitlines()[2])
+      CAST(NULL AS VARCHAR) AS "run_id",
+    """
+    files = [_literal(str(p)) for p in paths]
+    if not files:
+        return f'CREATE OR REPLACE VIEW "{name}" AS\nSELECT\n  {null_select_list(schema)}\nWHERE false'
+    listing = ",\n    ".join(files)
+    # UNION ALL BY NAME with a typed empty row set: a column no file has yet (the schema grew) reads as
+    # NULL instead of failing to bind, which union_by_name alone cannot do when every file lacks it.
+    return (
+        f'CREATE OR REPLACE VIEW "{name}" AS\nSELECT\n  {select_list(schema)}\nFROM (\n'
+        f"  SELECT * FROM read_parquet([\n    {listing}\n  ],\n"
+        f"    union_by_name = true, hive_partitioning = false)\n"
+        f"  UNION ALL BY NAME\n  SELECT {null_select_list(schema)} WHERE false\n)"
+    )
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> None:
+    """Materialise ``data`` as table ``name`` of the current database, typed by its Arrow schema."""
+    con.register("dipnews_arrow_input", data)
+    try:
+        con.execute(
+            f'CREATE OR REPLACE TABLE "{name}" AS SELECT {select_list(data.schema)} FROM dipnews_arrow_input'
+        )
+    finally:
+        con.unregister("dipnews_arrow_input")
+
+
+def create_objects(con: duckdb.DuckDBPyConnection, root: Path, manifest: Manifest, manifest_sha: str) -> None:
+    """Create every catalog object in the connection's current database."""
+    for name, schema in file_tables().items():
+        paths = [root / entry.path for entry in manifest.table_files(name)]
+        con.execute(table_view_sql(name, schema, paths))
+    for name in STATE_TABLES:
+        _create_table(con, name, state_table(name, manifest.state.get(name, {})))
+    entries = manifest.all_files()
+    _create_table(con, FILES_TABLE, pa.table({
+        "table_name": pa.array([e.table for e in entries], pa.string()),
+        "path": pa.array([e.path for e in entries], pa.string()),
+        "run_id": pa.array([e.run_id for e in entries], pa.string()),
+        "rows": pa.array([e.rows for e in entries], pa.int64()),
+        "bytes": pa.array([e.bytes for e in entries], pa.int64()),
+    }))
+    for kind in _ANALYST_DIRS:
+        for path in sql_files(kind):
+            try:
+                con.execute(path.read_text())
+            except duckdb.Error as exc:
+                raise CatalogError(f"{path.relative_to(SQL_DIR.parent)}: {exc}") from exc
+    meta = {
+        "manifest_version": str(manifest.version),
+        "manifest_sha256": manifest_sha,
+        "root": str(root),
+        "fingerprint": fingerprint(),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "duckdb_version": duckdb.__version__,
+    }
+    con.execute(f"CREATE OR REPLACE TABLE {META_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.executemany(f"INSERT INTO {META_TABLE} VALUES (?, ?)", sorted(meta.items()))
+
+
+def build_catalog(root: Path, manifest: Manifest, manifest_sha: str) -> Path:
+    """Write ``<root>/catalog.duckdb`` for ``manifest`` atomically and return its path."""
+    final = root / CATALOG_FILE
+    temp = temp_path_for(final)
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {_literal(str(temp))} AS dipnews_catalog (STORAGE_VERSION '{STORAGE_VERSION}')")
+        # objects are created from inside the new database so that the views of warehouse/sql/ bind
+        # to its base views by unqualified name, as they will when someone opens the file
+        con.execute("USE dipnews_catalog")
+        create_objects(con, root, manifest, manifest_sha)
+        con.execute("USE memory")
+        con.execute("DETACH dipnews_catalog")  # checkpoints: the whole catalog is in the file, no WAL
+        con.close()
+        fsync_file(temp)
+        # a WAL left by someone who opened the old catalog read-write must not be replayed onto the new one
+        Path(f"{final}.wal").unlink(missing_ok=True)
+        os.replace(temp, final)
+        fsync_dir(root)
+    except duckdb.Error as exc:
+        raise CatalogError(f"could not build the catalog {final}: {exc}") from exc
+    finally:
+        con.close()
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}.wal").unlink(missing_ok=True)
+    return final
+
+
+def read_meta(path: Path) -> dict[str, str] | None:
+    """The ``dipnews_meta`` of the catalog at ``path``, or None when it is missing or unreadable."""
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return dict(con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())
+    except duckdb.Error:
+        return None
+
+
+def is_current(meta: dict[str, str] | None, root: Path, manifest: Manifest, manifest_sha: str) -> bool:
+    """Whether a catalog with ``meta`` reflects ``manifest`` at ``root`` with the current code."""
+    return meta is not None and meta == {
+        **meta,
+        "manifest_version": str(manifest.version),
+        "manifest_sha256": manifest_sha,
+        "root": str(root),
+        "fingerprint": fingerprint(),
+    }
+
+
+def memory_catalog(root: Path, manifest: Manifest, manifest_sha: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the catalog's objects, for when the catalog file cannot be used."""
+    con = duckdb.connect()
+    try:
+        create_objects(con, root, manifest, manifest_sha)
+    except BaseException:
+        con.close()
+        raise
+    return con

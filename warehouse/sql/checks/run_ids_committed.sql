@@ -1,0 +1,11 @@
+-- Every row of the warehouse comes from a run that recorded itself in `runs`
+-- (only checked once some run is recorded: a warehouse loaded without run rows is not an error).
+SELECT 'articles' AS table_name, run_id, count(*) AS rows
+FROM articles
+WHERE EXISTS (SELECT 1 FROM runs) AND run_id NOT IN (SELECT run_id FROM runs)
+GROUP BY run_id
+UNION ALL
+SELECT 'rejects', run_id, count(*)
+FROM rejects
+WHERE EXISTS (SELECT 1 FROM runs) AND run_id NOT IN (SELECT run_id FROM runs)
+GROUP BY run_id;
