@@ -7,7 +7,7 @@ other run articles, and the rest new. Each measurement runs in a fresh process, 
 (``ru_maxrss``) is the dedup stage's own: Beam pipeline on FnApiRunner, from reading history to the
 last output.
 
-    .venv/bin/python benchmarks/dedup_scale.py [--sizes 50000,100000,200000] [--run 2000]
+    .venv/bin/python benchmarks/dedup_scale.py [--sizes 0,50000,100000,200000] [--run 2000]
 
 Generated history is cached under ``$TMPDIR/dipnews-dedup-scale`` (the generation time is printed apart).
 """
@@ -136,11 +136,15 @@ def make_run(n: int, history_files: int) -> list[dict[str, Any]]:
     """The run: copies of history, copies within the run, and new articles."""
     rng = random.Random(99)
     articles: list[dict[str, Any]] = []
-    history_texts = [pickle.loads((CACHE / f"texts-{i:03d}.pkl").read_bytes()) for i in range(history_files)]
+    # copies are made of the texts of the first history files even when history is empty (size 0): there
+    # they are new articles, which gives the cost of a run without history as the baseline
+    history_texts = [
+        pickle.loads((CACHE / f"texts-{i:03d}.pkl").read_bytes()) for i in range(max(1, history_files))
+    ]
     published = T0 + timedelta(days=400)
     for i in range(n):
         if i < 300:
-            f = rng.randrange(history_files)
+            f = rng.randrange(len(history_texts))
             body = _copy_of(rng, rng.choice(history_texts[f]))
         elif i < 400:
             body = (
@@ -210,7 +214,7 @@ def measure(size: int, run_size: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="50000,100000,200000")
+    ap.add_argument("--sizes", default="0,50000,100000,200000")
     ap.add_argument("--run", type=int, default=2000)
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -218,7 +222,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         print(json.dumps(measure(args.child, args.run)))
         return []
     sizes = [int(s) for s in args.sizes.split(",")]
-    ensure_history(max(sizes))
+    ensure_history(max(max(sizes), FILE_ROWS))
     results = []
     print(f"{'history':>9} {'run':>6} {'seconds':>8} {'peak RSS MB':>12}  outputs")
     for size in sizes:

@@ -65,6 +65,10 @@ _TZ_ABBREVIATIONS = {
 _MS_THRESHOLD = 1e11
 _US_THRESHOLD = 1e14
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
+#: longest string read as a date ("Friday, October 6, 2023 10:05:33 PM Japan Standard Time" is 56)
+MAX_DATE_CHARS = 200
+#: how far into a paragraph a dateline may reach
+_DATELINE_CHARS = 200
 
 # --- regular expressions -------------------------------------------------------------------------
 
@@ -386,8 +390,8 @@ def parse_datetime(
     if not isinstance(value, str):
         return None
     text = " ".join(value.replace("\u00a0", " ").split())
-    if not text:
-        return None
+    if not text or len(text) > MAX_DATE_CHARS:
+        return None  # a date is short: longer text is prose, and scanning it all would be slow
     if re.fullmatch(r"\d{9,16}(?:\.\d+)?", text):
         return _epoch(float(text))
     for parser in (_parse_iso, _parse_rfc822):
@@ -455,7 +459,7 @@ def parse_dateline(text: str) -> Dateline | None:
     """
     if not text:
         return None
-    match = _DATELINE_RE.match(text)
+    match = _DATELINE_RE.match(text[:_DATELINE_CHARS])
     if not match:
         return None
     place = match["place"]

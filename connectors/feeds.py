@@ -43,18 +43,13 @@ log = logging.getLogger(__name__)
 #: largest inflated size of a gzip feed or sitemap (the sitemap protocol caps files at 50 MB)
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
 
-_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 _FEED_ROOTS = frozenset({"rss", "rdf", "feed", "channel"})
-# the first tag of the document, skipping the XML declaration, comments, processing instructions and DOCTYPE
-_FIRST_TAG_RE = re.compile(
-    rb"^(?:\s|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*<\s*([A-Za-z_][\w.:-]*)",
-    re.DOTALL | re.IGNORECASE,
-)
-_DOCTYPE_WITH_SUBSET_RE = re.compile(rb"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.DOTALL | re.IGNORECASE)
-_HTML_RE = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE | re.DOTALL
-)
+#: how much of the body is scanned for the document element
+_SNIFF_BYTES = 65536
+_TAG_NAME_RE = re.compile(rb"<\s*([A-Za-z_][\w.:-]*)")
+# plain alternatives only: no nested quantifiers, so hostile bodies cannot make the search slow
+_HTML_RE = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
 
 
 @dataclass
@@ -92,25 +87,57 @@ def _inflate(content: bytes) -> bytes:
     return data
 
 
-def _strip_bom(content: bytes) -> bytes:
-    for bom in (b"\xef\xbb\xbf",):
-        if content.startswith(bom):
-            return content[len(bom) :]
-    return content
+@dataclass(frozen=True)
+class _Prolog:
+    """What precedes the document element: its local name, and the span of the DOCTYPE if any."""
+
+    root: str | None
+    doctype: tuple[int, int] | None
+    has_subset: bool
 
 
-def _root_name(content: bytes) -> str | None:
-    """Local name of the document element, read from the text without building a tree."""
-    head = content[:65536]
-    if b"\x00" in head[:4]:  # UTF-16/32: decode the head to sniff it
-        for encoding in ("utf-16", "utf-32"):
-            try:
-                head = head.decode(encoding, errors="ignore").encode("utf-8")
-                break
-            except (UnicodeError, LookupError):
-                continue
-    match = _FIRST_TAG_RE.match(head)
-    return match.group(1).decode("ascii", "replace").rsplit(":", 1)[-1].lower() if match else None
+def _scan_prolog(content: bytes) -> _Prolog:
+    """Skip the XML declaration, comments, processing instructions and DOCTYPE (with its internal
+    subset) to the document element, in one linear pass: hand-written because regular expressions for
+    nested prologs backtrack exponentially on hostile input."""
+    head = content[:_SNIFF_BYTES]
+    if b"\x00" in head[:4]:  # UTF-16/32 with or without BOM: sniff a UTF-8 copy of the head
+        head = head.decode(
+            "utf-32" if head[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00") else "utf-16", "ignore"
+        )
+        head = head.encode("utf-8")
+    index, doctype, has_subset = 0, None, False
+    while True:
+        while index < len(head) and head[index : index + 1].isspace():
+            index += 1
+        if head.startswith(b"<?", index):
+            end = head.find(b"?>", index)
+        elif head.startswith(b"<!--", index):
+            end = head.find(b"-->", index)
+            end = end + 1 if end >= 0 else end  # point at the last character of "-->"
+        elif head[index : index + 9].upper() == b"<!DOCTYPE":
+            close, bracket = head.find(b">", index), head.find(b"[", index)
+            if 0 <= bracket < close or (bracket >= 0 and close < 0):
+                has_subset = True
+                close = head.find(b"]", bracket)
+                while close >= 0:  # the subset ends at "]" followed by optional spaces and ">"
+                    after = close + 1
+                    while after < len(head) and head[after : after + 1].isspace():
+                        after += 1
+                    if head.startswith(b">", after):
+                        close = after
+                        break
+                    close = head.find(b"]", after)
+            end = close - 1 if close >= 0 else -1
+            if end >= 0:
+                doctype = (index, close + 1)
+        else:
+            match = _TAG_NAME_RE.match(head, index)
+            name = match.group(1).decode("ascii", "replace").rsplit(":", 1)[-1].lower() if match else None
+            return _Prolog(name, doctype, has_subset)
+        if end < 0:
+            return _Prolog(None, doctype, has_subset)
+        index = end + 2
 
 
 def _safe_parser() -> lxml.etree.XMLParser:
@@ -210,16 +237,18 @@ def _entry_content(entry: Any) -> str | None:
 
 
 def _defuse(content: bytes) -> bytes:
-    """``content`` without an internal DTD subset that declares entities.
+    """``content`` without a DOCTYPE whose internal subset declares entities.
 
     feedparser already drops entity declarations with references and expat caps amplification, but
     what a feed never needs we remove before any parser sees it: no entity can then expand at all.
     """
-    match = _FIRST_TAG_RE.match(content[:65536])
-    head = content[: match.start(1) if match else 65536]  # the prolog, before the document element
-    if b"<!ENTITY" not in head.upper():
+    prolog = _scan_prolog(content)
+    if prolog.doctype is None or not prolog.has_subset:
         return content
-    return _DOCTYPE_WITH_SUBSET_RE.sub(b"", head, count=1) + content[len(head) :]
+    start, end = prolog.doctype
+    if b"<!ENTITY" not in content[start:end].upper():
+        return content
+    return content[:start] + content[end:]
 
 
 def _parse_syndication(content: bytes, feed_url: str, *, default_tz: str | None) -> list[FeedItem]:
@@ -284,15 +313,15 @@ def parse_feed(content: bytes, feed_url: str, *, default_tz: str | None = None) 
     """
     if not isinstance(content, bytes | bytearray):
         raise ExtractionError("not_a_feed", f"expected bytes, got {type(content).__name__}")
-    data = _strip_bom(_inflate(bytes(content)))
+    data = _inflate(bytes(content)).removeprefix(b"\xef\xbb\xbf")
     if not data.strip():
         raise ExtractionError("not_a_feed", "empty body")
-    root = _root_name(data)
+    root = _scan_prolog(data).root
     if root in ("urlset", "sitemapindex"):
         return _parse_sitemap(data, feed_url, default_tz=default_tz)
     if root in _FEED_ROOTS:
         return _parse_syndication(data, feed_url, default_tz=default_tz)
-    if root is None and not _HTML_RE.search(data[:4096]):
+    if root is None and not _HTML_RE.search(data[:_SNIFF_BYTES]):
         # not XML at the top (junk before the root?): feedparser's loose parser may still read it
         try:
             items = _parse_syndication(data, feed_url, default_tz=default_tz)

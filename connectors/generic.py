@@ -28,9 +28,10 @@ import trafilatura
 from htmldate import find_date
 
 from connectors.base import Article, ExtractionError, Page
+from connectors.dates import parse_datetime
 from connectors.jsonld import Metadata, page_metadata
 from connectors.text import clean_line, split_paragraphs, strip_chrome, word_count
-from connectors.urls import host_of
+from connectors.urls import host_of, resolve
 
 #: the kicker prefixes of titles ("EDITORIAL | ...", "ANALYSIS: ...") when written in capitals
 _KICKER_RE = re.compile(r"^(?P<kicker>[A-Z][A-Z0-9'’&\- ]{2,30}?)\s*[|:]\s+(?P<rest>\S.*)$")
@@ -249,17 +250,24 @@ def extract_body(
 
 def _h1_text(tree: lxml.html.HtmlElement) -> str | None:
     h1 = tree.find(".//h1")
-    return clean_line(h1.text_content()) or None if h1 is not None else None
+    if h1 is None:
+        return None
+    return clean_line(h1.text_content()) or None
 
 
-def _htmldate(tree: lxml.html.HtmlElement, url: str, fetched_at: datetime) -> datetime | None:
-    # Quick search only: the extensive one also takes a copyright year ("© 2026") as the date, a guess
-    # we would rather not store. No date after the fetch is possible.
+def _htmldate(
+    tree: lxml.html.HtmlElement, url: str, fetched_at: datetime, default_tz: str | None
+) -> datetime | None:
+    """The publication day htmldate finds, as midnight in the site's zone (htmldate gives days only).
+
+    Quick search only: the extensive one also takes a copyright year ("© 2026") for the date, a guess
+    we would rather not store. No date after the fetch is possible.
+    """
     latest = fetched_at.astimezone(UTC).strftime("%Y-%m-%d") if fetched_at.tzinfo else None
     found = find_date(
         tree, url=url, original_date=True, outputformat="%Y-%m-%d", extensive_search=False, max_date=latest
     )
-    return datetime.strptime(found, "%Y-%m-%d").replace(tzinfo=UTC) if found else None
+    return parse_datetime(found, default_tz=default_tz) if found else None
 
 
 def extract_generic(
@@ -291,12 +299,12 @@ def extract_generic(
 
     published_at, date_source = meta.published_at, meta.date_source
     if published_at is None:
-        published_at = _htmldate(tree, page.url, page.fetched_at)
+        published_at = _htmldate(tree, page.url, page.fetched_at, default_tz)
         date_source = "htmldate" if published_at else None
 
     return Article(
         url=page.url,
-        canonical_url=meta.canonical_url,
+        canonical_url=resolve(page.url, meta.canonical_url) if meta.canonical_url else None,
         title=title or None,
         kicker=kicker,
         lead=meta.description,

@@ -166,6 +166,9 @@ class FetchSettings:
     max_compression_ratio: float = 100.0
     #: a robots.txt Crawl-delay above this (seconds) makes the host off limits rather than stall a worker
     max_crawl_delay: float = 60.0
+    #: wait out robots.txt Crawl-delay between requests; off only where the server is our own (the
+    #: loopback sample corpus, benchmarks): the robots.txt rules still apply either way
+    honor_crawl_delay: bool = True
     #: a PEM file of CA certificates to trust besides the system's (a TLS-intercepting proxy, a test CA)
     ca_file: str | None = None
 
@@ -725,7 +728,7 @@ class HttpClient:
         s = self.settings
         interval = max(s.min_interval, s.host_min_interval.get(logical.host, 0.0), min_interval or 0.0)
         # robots.txt itself is fetched before its Crawl-delay is known.
-        if s.respect_robots and kind != "robots":
+        if s.respect_robots and s.honor_crawl_delay and kind != "robots":
             delay = self._robots.policy(logical.origin).crawl_delay
             interval = max(interval, delay or 0.0)
         return interval

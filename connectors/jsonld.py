@@ -233,16 +233,13 @@ def _dedupe(items: list[str]) -> list[str]:
 
 
 def _best_article(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
-    candidates = [
-        (rank, -len(node), i, node)
-        for i, node in enumerate(nodes)
-        if (rank := _article_rank(node)) is not None
-    ]
+    """The node that describes the article: the best-ranked type (a WebPage only when no Article-like
+    node exists), among those a node with a headline, then the first in the page."""
+    candidates = [(rank, i) for i, node in enumerate(nodes) if (rank := _article_rank(node)) is not None]
     if not candidates:
         return None
-    # a WebPage is only used when no Article-like node exists; prefer nodes with a headline
-    candidates.sort(key=lambda c: (c[0], "headline" not in c[3] and "name" not in c[3], c[2]))
-    return candidates[0][3]
+    _, index = min(candidates, key=lambda c: (c[0], "headline" not in nodes[c[1]], c[1]))
+    return nodes[index]
 
 
 # --- meta tags -----------------------------------------------------------------------------------

@@ -59,6 +59,14 @@ CHROME_PATTERNS: tuple[str, ...] = (
     r"(?:\s*photo)?\)",
     r"(?:afp|ap|reuters|kyodo|jiji press|tass|epa|sputnik|ria novosti)\s*(?:photo|/\s*[\w\s.]{1,40})",
     r"getty images|shutterstock|istock(?:photo)?",
+    # separator rules, teasers, calls to comment, wire trailers
+    r"(?:[_*=~#\-–—•·.] ?){3,}",
+    r"(?:more|don'?t miss|must read|watch|listen|advertisement)\s*[:.!]?",
+    r"join (?:our|the) (?:commenting forum|conversation|discussion)[.!]?",
+    r"tell us what you think[.!…]*",
+    r"subscribe to [\w\s'’-]{1,40} to [\w\s'’-]{1,40}[.!]?",
+    r"our standards: the thomson reuters trust principles\.?",
+    r".{0,60}all rights reserved\.?",
     # social links left as bare words ("• facebook" on https://www.arabnews.com/node/...)
     rf"{_NETWORKS}|linkedin|whatsapp|reddit|email|e-mail|rss",
     # comment widgets: "To participate in the discussion / log in or register", counters, loaders

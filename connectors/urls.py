@@ -11,7 +11,7 @@ hosts (``m.``). :func:`normalize_url` folds them together so that identities and
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 #: query parameters that only track the reader; matched case-insensitively
 # fmt: off
@@ -96,12 +96,18 @@ def normalize_url(url: str) -> str:
     if parts.username or parts.password:
         netloc = f"{parts.username or ''}{':' + parts.password if parts.password else ''}@{netloc}"
     path = _strip_amp_path(parts.path or "/")
-    params = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _is_tracking(k) and k.lower() not in AMP_PARAMS and f"{k}={v}".lower() not in AMP_PARAMS
-    ]
-    query = urlencode(sorted(params), doseq=True)
+    # parameters are kept as written (no re-encoding, "?123" stays without "="), only filtered and sorted
+    kept = []
+    for token in parts.query.split("&"):
+        name = unquote_plus(token.split("=", 1)[0])
+        if (
+            token
+            and not _is_tracking(name)
+            and name.lower() not in AMP_PARAMS
+            and token.lower() not in AMP_PARAMS
+        ):
+            kept.append((name, token))
+    query = "&".join(token for _, token in sorted(kept))
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

@@ -48,6 +48,7 @@ def _sample_config(config, site) -> Any:
         origin_overrides={**dict(config.fetch.origin_overrides), **site.origin_overrides},
         allowed_private=frozenset(config.fetch.allowed_private) | site.allowed_private,
         min_interval=0.0,
+        honor_crawl_delay=False,  # robots.txt rules still apply; only the waiting is lifted
     )
     # The sample server is ours and on loopback: waiting out politeness intervals there helps nobody.
     return dataclasses.replace(sample, fetch=fetch, polite=False)
@@ -188,9 +189,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from pipeline.tagging import Tagger
 
     text = sys.stdin.read()
-    when = date.fromisoformat(args.date) if args.date else None
     tagger = Tagger.load()
-    for m in tagger.tag(text, published_at=when, language=args.language):
+    for m in tagger.tag(text, published_at=args.date, language=args.language):
         _print_json({"entity_id": m.entity_id, "name": m.name, "type": m.type, "surface": m.surface,
                      "start": m.start, "end": m.end})
     return 0
@@ -243,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config")
 
     p = sub.add_parser("tag", help="tag text on stdin; one JSON object per mention")
-    p.add_argument("--date", help="publication date YYYY-MM-DD (resolves roles such as 'the foreign minister')")
+    p.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="publication date (resolves roles such as 'the foreign minister')")
     p.add_argument("--language", choices=("en", "ru", "ja"), help="language of the text (default: detected)")
     return parser
 
@@ -256,7 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from warehouse import WarehouseLocked
+    import duckdb
+
+    from warehouse import WarehouseError, WarehouseLocked
 
     try:
         if args.command in ("run", "stream"):
@@ -267,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"dipnews: {exc}", file=sys.stderr)
         return EXIT_LOCKED
-    except (ConfigError, FileNotFoundError, ValueError) as exc:
+    except (ConfigError, FileNotFoundError, WarehouseError, duckdb.Error) as exc:
+        # What a user can fix (config, paths, SQL) is one clear line; anything else is a bug and keeps its traceback.
         print(f"dipnews: {exc}", file=sys.stderr)
         return 2

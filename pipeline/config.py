@@ -93,7 +93,7 @@ def _fetch_settings(table: Mapping[str, Any], where: str) -> FetchSettings:
         values[key] = value
     try:
         return FetchSettings(**values)
-    except TypeError as exc:  # a value of the wrong type
+    except (TypeError, ValueError) as exc:  # a value of the wrong type or out of range
         raise ConfigError(f"{where}: [fetch]: {exc}") from exc
 
 

@@ -133,9 +133,15 @@ def run_batch(config: Config, warehouse_root: str | Path, *, beam_args: Sequence
         files = warehouse.staged_files(run_id)
         run_row = _run_row(run_id, started_at, sources, counters, per_source, failed, files, plan.warehouse_root)
         files.append(write_partition(plan.warehouse_root, "runs", "all", run_id, [run_row]))
-        files.extend(_entity_files(warehouse, plan.warehouse_root, run_id))
+        entity_files, kb_version = _entity_files(warehouse, plan.warehouse_root, run_id)
+        files.extend(entity_files)
         faults.maybe_crash("before_commit")
-        committed = warehouse.commit(run_id, files)
+        committed = warehouse.commit(
+            run_id, files,
+            state={"kb_version": kb_version} if kb_version else None,
+            # A new knowledge-base version supersedes the entities table, it does not add to it.
+            replace=["entities"] if entity_files else [],
+        )
         return RunResult(run_id, run_row["status"], committed, counters, per_source, failed, run_row)
 
 
@@ -187,11 +193,14 @@ def _rejects_by_reason(counters: dict[str, int]) -> dict[str, int]:
     return {name.removeprefix("rejects."): n for name, n in sorted(counters.items()) if name.startswith("rejects.")}
 
 
-def _entity_files(warehouse: Warehouse, root: str, run_id: str) -> list[Any]:
-    """The knowledge base as the ``entities`` table, written when its version is not the committed one."""
+def _entity_files(warehouse: Warehouse, root: str, run_id: str) -> tuple[list[Any], str | None]:
+    """The knowledge base as the ``entities`` table, when its version is not the committed one.
+
+    Returns the files to commit and the version they hold (``([], None)`` when nothing changed).
+    """
     from pipeline.tagging import Tagger
 
     tagger = Tagger.load()
     if warehouse.state().get("kb_version") == tagger.kb_version:
-        return []
-    return [write_partition(root, "entities", "kb", run_id, tagger.entity_rows())]
+        return [], None
+    return [write_partition(root, "entities", "kb", run_id, tagger.entity_rows())], tagger.kb_version

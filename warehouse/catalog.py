@@ -140,16 +140,16 @@ def build_catalog(root: Path, manifest: Manifest, manifest_sha: str) -> Path:
     """Write ``<root>/catalog.duckdb`` for ``manifest`` atomically and return its path."""
     final = root / CATALOG_FILE
     temp = temp_path_for(final)
-    con = duckdb.connect()
     try:
-        con.execute(f"ATTACH {_literal(str(temp))} AS dipnews_catalog (STORAGE_VERSION '{STORAGE_VERSION}')")
-        # objects are created from inside the new database so that the views of warehouse/sql/ bind
-        # to its base views by unqualified name, as they will when someone opens the file
-        con.execute("USE dipnews_catalog")
-        create_objects(con, root, manifest, manifest_sha)
-        con.execute("USE memory")
-        con.execute("DETACH dipnews_catalog")  # checkpoints: the whole catalog is in the file, no WAL
-        con.close()
+        with duckdb.connect() as con:
+            options = f"STORAGE_VERSION '{STORAGE_VERSION}'"
+            con.execute(f"ATTACH {_literal(str(temp))} AS dipnews_catalog ({options})")
+            # objects are created from inside the new database so that the views of warehouse/sql/ bind
+            # to its base views by unqualified name, as they will when someone opens the file
+            con.execute("USE dipnews_catalog")
+            create_objects(con, root, manifest, manifest_sha)
+            con.execute("USE memory")
+            con.execute("DETACH dipnews_catalog")  # checkpoints: the whole catalog is in the file, no WAL
         fsync_file(temp)
         # a WAL left by someone who opened the old catalog read-write must not be replayed onto the new one
         Path(f"{final}.wal").unlink(missing_ok=True)
@@ -158,7 +158,6 @@ def build_catalog(root: Path, manifest: Manifest, manifest_sha: str) -> Path:
     except duckdb.Error as exc:
         raise CatalogError(f"could not build the catalog {final}: {exc}") from exc
     finally:
-        con.close()
         temp.unlink(missing_ok=True)
         Path(f"{temp}.wal").unlink(missing_ok=True)
     return final
@@ -177,13 +176,15 @@ def read_meta(path: Path) -> dict[str, str] | None:
 
 def is_current(meta: dict[str, str] | None, root: Path, manifest: Manifest, manifest_sha: str) -> bool:
     """Whether a catalog with ``meta`` reflects ``manifest`` at ``root`` with the current code."""
-    return meta is not None and meta == {
-        **meta,
+    if meta is None:
+        return False
+    expected = {
         "manifest_version": str(manifest.version),
         "manifest_sha256": manifest_sha,
         "root": str(root),
         "fingerprint": fingerprint(),
     }
+    return all(meta.get(key) == value for key, value in expected.items())
 
 
 def memory_catalog(root: Path, manifest: Manifest, manifest_sha: str) -> duckdb.DuckDBPyConnection:

@@ -170,7 +170,11 @@ def write_table(root: str | os.PathLike[str], table: str, partition: str, run_id
     if not data.schema.equals(schema):
         raise ValueError(f"table data does not have the schema of {table!r}:\n{data.schema}")
     rel = relative_path(table, partition, run_id, part)
-    final = Path(root).resolve() / rel
+    root_path = Path(root).resolve()
+    final = root_path / rel
+    # folders this write creates: their entries in their parents must be made durable too
+    created = [d for d in [final.parent, *final.parent.parents]
+               if d.is_relative_to(root_path) and not d.exists()]
     final.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_path_for(final)
     try:
@@ -182,12 +186,8 @@ def write_table(root: str | os.PathLike[str], table: str, partition: str, run_id
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    # the partition folders may be new: make each folder's entry durable in its parent, up to the root
-    root_path = Path(root).resolve()
-    folder = final.parent.parent
-    while folder != root_path.parent:
-        fsync_dir(folder)
-        folder = folder.parent
+    for folder in created:  # deepest first
+        fsync_dir(folder.parent)
     return FileEntry(table, rel, data.num_rows, final.stat().st_size)
 
 

@@ -51,6 +51,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _fault_point(name: str) -> None:
+    """A named point where the crash-safety tests SIGKILL a run (``DIPNEWS_CRASH_AT``, pipeline/faults.py).
+
+    The import is lazy and only taken when the variable names this point, so the warehouse does not
+    depend on the pipeline package.
+    """
+    if os.environ.get("DIPNEWS_CRASH_AT") == name:
+        from pipeline import faults
+
+        faults.maybe_crash(name)
+
+
 def _sha(raw: bytes | None) -> str:
     return hashlib.sha256(raw or b"").hexdigest()
 
@@ -208,7 +220,9 @@ class Warehouse:
                 state=merge_state(current.state, update),
                 committed_at=committed_at,
             )
+            _fault_point("before_manifest")
             self._publish(new, f"run {run_id}")
+            _fault_point("after_manifest")
             self._refresh_catalog_after_commit(new)
         return True
 

@@ -25,7 +25,7 @@ import shutil
 import sys
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
@@ -137,6 +137,21 @@ class Story:
     @property
     def feed_link(self) -> str:
         return f"{self.url}?{self.feed_link_query}" if self.feed_link_query else self.url
+
+    def link_in(self, feed_url: str) -> str:
+        """The link ``feed_url`` gives for this story.
+
+        A story with ``alt_feed`` is listed there under ``alt_section`` with the tracking query (TASS files
+        one story under several sections, e.g. /politics/1736412 and /world/1736412?utm_source=rss), and
+        under its own URL without a query everywhere else.
+        """
+        alt_feed = self.extra.get("alt_feed")
+        if not alt_feed:
+            return self.feed_link
+        if feed_url != alt_feed:
+            return self.url
+        alt = replace(self, section=str(self.extra.get("alt_section") or self.section))
+        return f"{alt.url}?{self.feed_link_query}" if self.feed_link_query else alt.url
 
 
 # -- loading -------------------------------------------------------------------------------------------
@@ -851,7 +866,7 @@ def _rss(
     )
 
 
-def _feed_item(story: Story) -> str:
+def _feed_item(story: Story, feed_url: str) -> str:
     if story.host == "japan-forward.com":
         content = "".join(f"<p>{_e(p)}</p>" for p in _body_paragraphs(story))
         heading = f"{story.kicker} | {story.title}" if story.kicker else story.title
@@ -859,7 +874,7 @@ def _feed_item(story: Story) -> str:
             f"<dc:creator><![CDATA[{a}]]></dc:creator>" for a in (story.authors or ("JAPAN Forward",))
         )
         return (
-            f"<item><title>{_e(heading)}</title><link>{_e(story.feed_link)}</link>{creators}"
+            f"<item><title>{_e(heading)}</title><link>{_e(story.link_in(feed_url))}</link>{creators}"
             f"<pubDate>{_rfc822(story.published.astimezone(UTC))}</pubDate>"
             f"<category><![CDATA[{story.section.title()}]]></category>"
             f'<guid isPermaLink="false">https://japan-forward.com/?p={story.id}</guid>'
@@ -868,7 +883,7 @@ def _feed_item(story: Story) -> str:
         )
     if story.source == "arabnews":
         return (
-            f"<item><title>{_e(story.title)}</title><link>{_e(story.feed_link)}</link>"
+            f"<item><title>{_e(story.title)}</title><link>{_e(story.link_in(feed_url))}</link>"
             f"<description>{_e('<p>' + story.lead + '</p>')}</description>"
             f"<pubDate>{_rfc822(story.published)}</pubDate>"
             f"<dc:creator>{_e(', '.join(story.authors) or story.agency or 'Arab News')}</dc:creator>"
@@ -880,7 +895,7 @@ def _feed_item(story: Story) -> str:
         else ""
     )
     return (
-        f"<item><title>{_e(story.title)}</title><link>{_e(story.feed_link)}</link>"
+        f"<item><title>{_e(story.title)}</title><link>{_e(story.link_in(feed_url))}</link>"
         f"<guid>{_e(story.url)}</guid><pubDate>{_rfc822(story.published)}</pubDate>"
         f"<description>{_e(story.lead)}</description><category>{_e(story.section.title())}</category>"
         f"{enclosure}</item>"
@@ -903,7 +918,7 @@ def render_feed(feed_url: str, stories: Sequence[Story]) -> str:
         )
     if feed_url == SANKEI_NEWS_SITEMAP:
         urls = "".join(
-            f"<url><loc>{_e(s.feed_link)}</loc><news:news><news:publication><news:name>産経ニュース</news:name>"
+            f"<url><loc>{_e(s.link_in(feed_url))}</loc><news:news><news:publication><news:name>産経ニュース</news:name>"
             f"<news:language>ja</news:language></news:publication>"
             f"<news:publication_date>{_iso(_local(s.published, 'Asia/Tokyo'))}</news:publication_date>"
             f"<news:title>{_e(s.title)}</news:title></news:news></url>\n"
@@ -916,7 +931,7 @@ def render_feed(feed_url: str, stories: Sequence[Story]) -> str:
     listed = _listed(stories, feed_url)
     if feed_url.startswith("https://japan-forward.com/"):
         return _rss(
-            "JAPAN Forward", "https://japan-forward.com", feed_url, map(_feed_item, listed), wordpress=True
+            "JAPAN Forward", "https://japan-forward.com", feed_url, (_feed_item(s, feed_url) for s in listed), wordpress=True
         )
     titles = {
         "tass.com": "TASS",
@@ -925,7 +940,7 @@ def render_feed(feed_url: str, stories: Sequence[Story]) -> str:
         "www.arabnews.com": "Arab News",
     }
     host = feed_url.split("/")[2]
-    return _rss(titles.get(host, host), f"https://{host}/", feed_url, map(_feed_item, listed))
+    return _rss(titles.get(host, host), f"https://{host}/", feed_url, (_feed_item(s, feed_url) for s in listed))
 
 
 ROBOTS = {
@@ -1058,9 +1073,14 @@ def expected_record(story: Story, edition: int) -> dict[str, Any]:
 
 
 def edition2_corpus(edition1: Sequence[Story], updates: Sequence[Story]) -> list[Story]:
-    """Edition 1 with the updated stories replaced and the new ones added."""
+    """Edition 1 with the updated stories replaced and the new ones added.
+
+    An update names the story it is a new version of in ``version_of`` (same URL, edited text): it takes
+    that story's place, so a feed lists the URL once.
+    """
     by_key = {s.key: s for s in edition1}
     for story in updates:
+        by_key.pop(str(story.extra.get("version_of") or ""), None)
         by_key[story.key] = story
     return list(by_key.values())
 

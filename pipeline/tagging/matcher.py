@@ -191,16 +191,20 @@ class Matcher:
     def _build(self) -> None:
         exact: dict[str, list[int]] = {}
         ru: dict[str, dict[str, list[int]]] = {}
-        # Per spec, the boundary checks its hits need: (kind, check_start, check_end, cased), where
-        # kind is "ja" (katakana edges checked) or "word" (Latin word boundaries checked).
-        checks: list[tuple[str, bool, bool, bool]] = []
+        # Per spec, the checks its hits need: (kind, check_start, check_end, case), where kind is "ja"
+        # (katakana edges checked) or "word" (word boundaries checked), and case is how many leading
+        # characters must be upper case in the original: 1 for a cased name, all of an abbreviation
+        # ("СВО" must not match the pronoun "своей", "US" not "us"), 0 for none.
+        checks: list[tuple[str, bool, bool, int]] = []
         for i, spec in enumerate(self.specs):
             folded = fold_alias(spec.alias)
             first, last = spec.alias[0], spec.alias[-1]
             if script_of(spec.alias) == "ja":
-                checks.append(("ja", _is_katakana(first), _is_katakana(last), spec.cased))
+                checks.append(("ja", _is_katakana(first), _is_katakana(last), 0))
             else:
-                checks.append(("word", _is_word(first), _is_word(last), spec.cased))
+                abbreviation = spec.alias.isupper() and len(spec.alias) <= 6
+                case = len(spec.alias) if abbreviation else int(spec.cased)
+                checks.append(("word", _is_word(first), _is_word(last), case))
             if script_of(spec.alias) == "ru":
                 stems = [_ru_stem(w) for w in spec.alias.split()]
                 pattern = r"\s+".join(re.escape(fold_alias(s)) + _ENDING_RE for s in stems)
@@ -285,7 +289,7 @@ class Matcher:
         starts: list[int] = []
         for (start, end), ids in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
             if any(checks[i][3] for i in ids):
-                ids = [i for i in ids if not checks[i][3] or self._capitalised(original, norm, start)]
+                ids = [i for i in ids if self._upper_ok(original, norm, start, checks[i][3])]
                 if not ids:
                     continue
             pos = bisect.bisect_left(starts, start)
@@ -298,9 +302,15 @@ class Matcher:
         return accepted
 
     @staticmethod
-    def _capitalised(original: str, norm: Normalized, start: int) -> bool:
-        ostart, _ = norm.original_span(start, start + 1)
-        return ostart < len(original) and original[ostart].isupper()
+    def _upper_ok(original: str, norm: Normalized, start: int, count: int) -> bool:
+        """Whether the first ``count`` matched characters are upper case in the original text."""
+        if count == 0:
+            return True
+        ostart, oend = norm.original_span(start, min(start + count, len(norm.text)))
+        head = original[ostart:oend]
+        if count == 1:
+            return head[:1].isupper()
+        return head.isupper() or not any(c.isalpha() for c in head)
 
     @classmethod
     def from_specs(cls, specs: Iterable[AliasSpec]) -> Matcher:

@@ -109,6 +109,11 @@ class Resolver:
             return "generic-" + self.kb.generics[target[8:]].kind
         return "office" if self.kb.entities[target].type == "office" else "entity"
 
+    @staticmethod
+    def _target(found: Found) -> str:
+        """The target of a match's first unambiguous spec (an entity id or ``generic:<key>``)."""
+        return next(s.target for s in found.specs if not s.short)
+
     def _offices_of_role(self, found: Found) -> set[str]:
         """Office ids a role match may stand for (a generic role: every country's office)."""
         regular = [s for s in found.specs if not s.short]
@@ -147,7 +152,7 @@ class Resolver:
         person_like = {i for i, k in enumerate(kinds) if k == "short"} | {
             i
             for i, k in enumerate(kinds)
-            if k == "entity" and self.kb.entities[found[i].specs[0].target].type == "person"
+            if k == "entity" and self.kb.entities[self._target(found[i])].type == "person"
         }
         # Roles next to names: evidence for the name, not mentions of their own (rule 1).
         role_next_to: dict[int, set[str]] = {}
@@ -164,11 +169,11 @@ class Resolver:
         entity_counts = {"JP": 0, "RU": 0}
         for i, kind in enumerate(kinds):
             if kind == "entity":
-                country = self.kb.entities[found[i].specs[0].target].country
+                country = self.kb.entities[self._target(found[i])].country
                 if country in entity_counts:
                     entity_counts[country] += 1
         dateline = ""
-        for f in found:
+        for f in found:  # every body match carries the folded body: the first one gives its opening
             if f.field == "body":
                 for country, pattern in _DATELINES.items():
                     if pattern.match(f.folded):

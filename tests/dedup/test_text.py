@@ -74,15 +74,15 @@ def test_shingles_are_stable_across_processes() -> None:
     text = "Japan and Russia resumed talks on fishing near the disputed islands on Monday."
     code = f"from pipeline.dedup.text import shingle_array; print(shingle_array({text!r}).tolist())"
     root = Path(__file__).resolve().parents[2]
-    runs = {
-        subprocess.run(
-            [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
-            env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
-        ).stdout
-        for seed in ("1", "2")
-    }  # fmt: skip
-    assert len(runs) == 1
-    assert runs.pop().strip() == str(shingle_array(text).tolist())
+    other = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+        env={"PYTHONHASHSEED": "12345", "PYTHONPATH": str(root)},
+    ).stdout  # fmt: skip
+    assert hash("salted") != int(subprocess.run(
+        [sys.executable, "-c", "print(hash('salted'))"], capture_output=True, text=True, check=True,
+        env={"PYTHONHASHSEED": "12345"},
+    ).stdout)  # fmt: skip  # the other process really hashes str differently
+    assert other.strip() == str(shingle_array(text).tolist())
 
 
 @given(st.text(max_size=300))

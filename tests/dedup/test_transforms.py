@@ -13,6 +13,7 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 from dedup_support import run_dedup, write_signatures
 
+from pipeline.dedup.sketch import DedupParams, make_sketch, signature_row
 from pipeline.dedup.transforms import DeduplicateArticles
 from pipeline.dedup.versions import diff_fields
 from pipeline.dedup.views import article_versions_sql, dedup_state_sql, syndication_sql
@@ -167,8 +168,11 @@ def test_assert_that_on_the_articles_output() -> None:
 
 
 def test_history_parameters_must_match(tmp_path: Path) -> None:
-    first = run_dedup([_article("a", JIJI, 0)], [], "r1", tmp_path)
-    hist = write_signatures(first["signatures"], tmp_path / "sig.parquet")
+    params = DedupParams()  # history sketched with the defaults (128 values)
+    sketch = make_sketch(_article("a", JIJI, 0), params)
+    row = signature_row(sketch, cluster_id="a", is_duplicate=False, duplicate_of=None, agency=None,
+                        params=params, run_id="r1", decided_at=T0)  # fmt: skip
+    hist = write_signatures([row], tmp_path / "sig.parquet")
     with pytest.raises(Exception, match="num_perm"):
         run_dedup([_article("b", JIJI, 1)], [hist], "r2", tmp_path, num_perm=64, bands=16)
 

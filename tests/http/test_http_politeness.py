@@ -198,3 +198,19 @@ def test_gzipped_robots_txt(site, make_client):
     with pytest.raises(FetchError) as info:
         make_client(site).get(site.url("/x"))
     assert info.value.reason == "robots_disallowed"
+
+
+
+def test_crawl_delay_waits_can_be_lifted_for_our_own_servers(site, make_client):
+    """``honor_crawl_delay=False`` (the loopback sample) skips the waiting but keeps the Disallow rules."""
+    site.serve("/robots.txt", "User-agent: *\nCrawl-delay: 1\nDisallow: /private\n", Content_Type="text/plain")
+    site.serve("/a", PAGE)
+    site.serve("/b", PAGE)
+    client = make_client(site, min_interval=0.0, honor_crawl_delay=False)
+    client.get(site.url("/a"))
+    client.get(site.url("/b"))
+    a, b = starts(site, "/a")[0], starts(site, "/b")[0]
+    assert b - a < 0.5
+    with pytest.raises(FetchError) as info:
+        client.get(site.url("/private"))
+    assert info.value.reason == "robots_disallowed"

@@ -43,6 +43,8 @@ def test_private_networks_are_refused_by_default() -> None:
         ("[[sources]]\nid = 'tass'\nfeeds = 'https://tass.com/rss/v2.xml'", "must be a list"),
         ("[[sources]]\nid = 'a'\n[[sources]]\nid = 'a'", "duplicate source ids"),
         ("[fetchh]\n", "unknown section(s) fetchh"),
+        ("[fetch]\nmin_interval = -1", "[fetch]:"),
+        ("[fetch]\ntimeout = 3", "unknown [fetch] key(s) timeout"),
         ("[fetch\n", "not valid TOML"),
     ],
 )

@@ -91,3 +91,10 @@ def test_matcher_pickles_and_matches_the_same(matcher: Matcher) -> None:
     clone = pickle.loads(pickle.dumps(matcher))
     text = "Путин, Abe и ラブロフ в Японии"
     assert spans(clone, text) == spans(matcher, text)
+
+
+def test_abbreviations_match_only_in_upper_case() -> None:
+    m = Matcher([AliasSpec("СВО", "topic:ukraine-war"), AliasSpec("US", "place:united-states", cased=True)])
+    assert spans(m, "в ходе СВО и после СВО") == [("СВО", "topic:ukraine-war")] * 2
+    assert spans(m, "своей страны") == []
+    assert spans(m, "tell us about US sanctions") == [("US", "place:united-states")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -311,3 +312,17 @@ def test_dateline_month_day_feeds_parse_datetime() -> None:
     assert parse_datetime(dateline.month_day, reference=utc(2025, 1, 1, 1), default_tz="Asia/Tokyo") == utc(
         2024, 12, 30, 15
     )
+
+
+@pytest.mark.parametrize("text", ["1" * 5000 + " x", "a " * 5000, "5 " * 3000, "October " * 500])
+def test_long_input_is_no_date_and_fast(text: str) -> None:
+    start = time.perf_counter()
+    assert parse_datetime(text, reference=utc(2025, 1, 1)) is None
+    assert time.perf_counter() - start < 1.0  # a backtracking blow-up takes seconds to hours
+
+
+@pytest.mark.parametrize("text", ["A-" * 3000, "TOKYO " * 3000, "AB." * 3000, "A" * 10000 + " x"])
+def test_dateline_scan_is_fast_on_long_paragraphs(text: str) -> None:
+    start = time.perf_counter()
+    parse_dateline(text)
+    assert time.perf_counter() - start < 1.0  # a backtracking blow-up takes seconds to hours

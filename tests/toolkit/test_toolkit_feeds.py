@@ -291,3 +291,56 @@ def test_billion_laughs_in_a_sitemap_does_not_blow_up() -> None:
         items = []
     assert time.perf_counter() - start < 2.0
     assert all(len(i.url) < 1000 for i in items)
+
+
+RUSSIAN_RSS = (
+    '<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>ТАСС</title>'
+    "<item><title>Япония и Россия</title><link>https://tass.ru/politika/1</link>"
+    "<pubDate>Fri, 06 Oct 2023 12:10:26 +0300</pubDate></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"), [("windows-1251", b""), ("utf-16", b""), ("utf-8", b"\xef\xbb\xbf")]
+)
+def test_declared_encodings_and_bom(encoding: str, prefix: bytes) -> None:
+    body = prefix + RUSSIAN_RSS.format(encoding=encoding).encode(encoding)
+    (item,) = parse_feed(body, "https://tass.ru/rss/v2.xml")
+    assert item.title == "Япония и Россия"
+    assert item.published_at == datetime(2023, 10, 6, 9, 10, 26, tzinfo=UTC)
+
+
+def test_large_sitemap() -> None:
+    urls = "".join(f"<url><loc>https://tass.com/politics/{i}</loc></url>" for i in range(20_000))
+    body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
+    start = time.perf_counter()
+    items = parse_feed(body, "https://tass.com/sitemap.xml")
+    assert len(items) == 20_000 and items[-1].url == "https://tass.com/politics/19999"
+    assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<!DOCTYPE x [" + b"[]" * 5000 + b"] ",  # nested brackets, no end: exponential for a regex
+        b"<!DOCTYPE x [" + b"]" * 60000,  # many closing brackets, none followed by ">"
+        b"<!---->" * 5000 + b"<!-- x",  # many comments, the last unterminated
+        b"<?xml version='1.0'?>" + b"<?pi ?>" * 5000,
+    ],
+)
+def test_hostile_prologs_are_rejected_quickly(body: bytes) -> None:
+    start = time.perf_counter()
+    with pytest.raises(ExtractionError):
+        parse_feed(body, "https://a.example/feed")
+    assert time.perf_counter() - start < 2.0  # the regular expressions these replace took hours
+
+
+def test_doctype_and_comments_before_the_root_are_skipped() -> None:
+    body = (
+        b'<?xml version="1.0"?>\n<!-- generated -->\n<?xml-stylesheet href="s.xsl"?>\n'
+        b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+        b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n'
+        b'<rss version="0.91"><channel><title>t</title><item><title>a</title>'
+        b"<link>https://a.example/1</link></item></channel></rss>"
+    )
+    assert [i.url for i in parse_feed(body, "https://a.example/feed")] == ["https://a.example/1"]

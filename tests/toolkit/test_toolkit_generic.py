@@ -356,3 +356,17 @@ def test_a_section_word_ending_the_site_name_is_kept() -> None:
         "Deal reached",
         None,
     )
+
+
+def test_htmldate_day_is_midnight_in_the_site_zone() -> None:
+    before = '<p class="date">Published: <time datetime="2023-10-06">October 6, 2023</time></p>'
+    page = make_page("https://example.jp/2023/10/06/story", article_html(before=before))
+    article = extract_generic(page, default_tz="Asia/Tokyo")
+    assert article["published_at"] == datetime(2023, 10, 5, 15, tzinfo=UTC)
+
+
+def test_relative_canonical_link_is_made_absolute() -> None:
+    page = make_page(
+        "https://tass.com/world/1234567", article_html(head='<link rel="canonical" href="/politics/1234567">')
+    )
+    assert extract_generic(page)["canonical_url"] == "https://tass.com/politics/1234567"

@@ -57,6 +57,15 @@ def test_split_and_join_paragraphs() -> None:
         "Photo: Reuters",
         "A police officer stands guard in Tokyo (AFP)",
         "Getty Images",
+        "___",
+        "* * *",
+        "More:",
+        "DON'T MISS",
+        "Join our commenting forum",
+        "Tell us what YOU think...",
+        "Subscribe to Independent Premium to bookmark this article",
+        "Our Standards: The Thomson Reuters Trust Principles.",
+        "© 2026 Example News. All rights reserved.",
         "関連記事",
         "Читайте также",
     ],
@@ -74,6 +83,9 @@ def test_chrome_lines(line: str) -> None:
         "Share prices in Tokyo fell 2 percent.",
         "Most popular among voters was the opposition candidate, according to the NHK exit poll.",
         "TOKYO: Japan's exports rose for a third month",
+        "More than 300 people were evacuated.",
+        "Watch the islands closely, the minister said.",
+        "Copyright law was amended in 2019.",
     ],
 )
 def test_prose_is_not_chrome(line: str) -> None:
@@ -166,7 +178,7 @@ def test_chrome_of_real_outlet_pages(seed: str, chrome: list[str], kept: list[st
 def test_chrome_check_is_fast_on_any_line(line: str) -> None:
     start = time.perf_counter()
     is_chrome_line(line)
-    assert time.perf_counter() - start < 0.05
+    assert time.perf_counter() - start < 0.5  # a backtracking blow-up takes seconds to hours
 
 
 @pytest.mark.parametrize(
@@ -175,4 +187,4 @@ def test_chrome_check_is_fast_on_any_line(line: str) -> None:
 def test_chrome_check_has_no_catastrophic_backtracking(line: str) -> None:
     start = time.perf_counter()
     is_chrome_line(line)
-    assert time.perf_counter() - start < 0.05
+    assert time.perf_counter() - start < 0.5  # a backtracking blow-up takes seconds to hours

@@ -100,3 +100,14 @@ def test_resolve() -> None:
     assert resolve("https://tass.com/politics/1", " 2 ") == "https://tass.com/politics/2"
     assert resolve("https://tass.com/politics/1", "//cdn.tass.com/x.jpg") == "https://cdn.tass.com/x.jpg"
     assert resolve("https://tass.com/a", "https://other.org/b") == "https://other.org/b"
+
+
+def test_query_tokens_are_kept_as_written() -> None:
+    assert normalize_url("https://a.com/x?q=a%20b&utm_source=x") == "https://a.com/x?q=a%20b"
+    assert normalize_url("https://a.com/x?123") == "https://a.com/x?123"
+    assert (
+        normalize_url("https://japan-forward.com/?p=123456&utm_medium=rss")
+        == "https://japan-forward.com/?p=123456"
+    )
+    assert normalize_url("https://a.com/x?b=2&&a=1&") == "https://a.com/x?a=1&b=2"
+    assert normalize_url("https://a.com/x?utm%5Fsource=rss&id=1") == "https://a.com/x?id=1"  # encoded name

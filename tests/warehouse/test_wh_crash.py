@@ -154,3 +154,25 @@ def test_a_process_killed_mid_run_leaves_no_partial_rows(committed: Warehouse, w
         assert count(wh, "articles") == 51 and count(wh, "runs") == 2
     assert wh.commit("r9", wh.staged_files("r9")) is False
     assert count(wh, "articles") == 51
+
+
+FAULT_CHILD = """
+import sys
+from warehouse import Warehouse, write_partition
+wh = Warehouse(sys.argv[1])
+wh.commit("r9", [write_partition(wh.root, "runs", "all", "r9", [{"run_id": "r9", "status": "ok"}])])
+print("committed", flush=True)
+"""
+
+
+@pytest.mark.parametrize(("point", "committed_after"), [("before_manifest", False), ("after_manifest", True)])
+def test_named_fault_points_kill_the_commit_there(
+        committed: Warehouse, monkeypatch: pytest.MonkeyPatch, point: str, committed_after: bool) -> None:
+    wh = committed
+    monkeypatch.setenv("DIPNEWS_CRASH_AT", point)
+    proc = python(FAULT_CHILD, str(wh.root))
+    with proc:
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    monkeypatch.delenv("DIPNEWS_CRASH_AT")
+    assert ("r9" in wh.committed_runs()) is committed_after
+    assert count(wh, "runs") == (2 if committed_after else 1)

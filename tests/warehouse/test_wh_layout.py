@@ -149,3 +149,18 @@ def test_a_failed_write_leaves_no_file_and_no_temp(wh: Warehouse, monkeypatch: p
         write_partition(wh.root, "articles", "tass/2025", "r1", [article(1)])
     monkeypatch.undo()
     assert not [p for p in (wh.root / "data").rglob("*") if p.is_file()]
+
+
+def test_new_folders_are_made_durable(wh: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    from warehouse import layout
+
+    synced: list[Path] = []
+    real = layout.fsync_dir
+    monkeypatch.setattr(layout, "fsync_dir", lambda d: (synced.append(d), real(d)))
+    write_partition(wh.root, "articles", "tass/2025", "r1", [article(1)])
+    # every folder created (root, data, articles, tass, 2025) is synced into its parent
+    assert synced == [wh.root / "data/articles/tass", wh.root / "data/articles", wh.root / "data", wh.root,
+                      wh.root.parent]
+    synced.clear()
+    write_partition(wh.root, "articles", "tass/2025", "r1", [article(1)], part=1)
+    assert synced == []  # nothing new: only the file's own folder, synced by the rename
