@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup demo test test-all bench lint clean-demo
+.PHONY: setup demo test test-slow test-all bench clean-demo
 
 setup: $(STAMP)
 
@@ -26,7 +26,11 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-# Everything, including the slow end-to-end and crash tests.
+# Only the slow end-to-end and crash-safety tests (CI runs them after `make test`).
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
+
+# Everything but the benchmarks: `make test` and `make test-slow` in one go.
 test-all: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -m "not benchmark"

@@ -85,6 +85,20 @@ def check_representatives(
     return bad
 
 
+def _recall_by_change(articles: list[dict[str, Any]], clusters: dict[str, str]) -> None:
+    """Print, per kind of change, the share of copies placed in their original's cluster."""
+    original = {a["story"]: a["article_id"] for a in articles if a["changes"] == ["original"]}
+    found: dict[str, list[bool]] = {}
+    for a in articles:
+        for change in a["changes"]:
+            if change != "original":
+                found.setdefault(change, []).append(
+                    clusters[a["article_id"]] == clusters[original[a["story"]]]
+                )
+    print("  copies with their original, by change: " + ", ".join(
+        f"{k} {sum(v)}/{len(v)}" for k, v in sorted(found.items())))  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> dict[str, float]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=60)
@@ -119,6 +133,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         flags = {a["article_id"]: (a["is_duplicate"], a["duplicate_of"]) for a in one["articles"]}
         p, r = score(f"one run ({took:.1f} s)", truth, clustered_pairs(clusters))
         figures |= {"one_run_precision": p, "one_run_recall": r}
+        _recall_by_change(articles, clusters)
         broken = check_representatives(articles, clusters, flags)
         print(
             f"  clusters breaking the representative rule: {broken}; "

@@ -248,6 +248,23 @@ def extract_body(
     return _jsonld_body(meta, body) or body
 
 
+def _headline_of(h1: str, title: str, max_tail_words: int = 6) -> bool:
+    """Whether ``title`` is the ``h1`` headline plus a short trailing segment such as a site name.
+
+    Many sites declare no ``og:site_name`` and name themselves in ``<title>`` only
+    ("Fisheries talks resume | Example Wire"); the visible headline then tells where the title ends.
+
+    >>> _headline_of("Fisheries talks resume", "Fisheries talks resume | Example Wire")
+    True
+    >>> _headline_of("Talks", "Talks - a long subtitle that goes on well beyond any site name at all")
+    False
+    """
+    if h1 == title or not title.startswith(h1):
+        return False
+    separator = _SEPARATOR_RE.match(title, len(h1))
+    return separator is not None and 0 < len(title[separator.end() :].split()) <= max_tail_words
+
+
 def _h1_text(tree: lxml.html.HtmlElement) -> str | None:
     h1 = tree.find(".//h1")
     if h1 is None:
@@ -292,7 +309,10 @@ def extract_generic(
     title, kicker = (
         clean_title(raw_title, site_suffixes=suffixes, section=meta.section) if raw_title else (None, None)
     )
-    titles = [t for t in (title, raw_title, meta.html_title, _h1_text(tree)) if t]
+    h1 = _h1_text(tree)
+    if title and h1 and _headline_of(h1, title):
+        title = h1
+    titles = [t for t in (title, raw_title, meta.html_title, h1) if t]
     body = extract_body(tree, page.url, meta, titles=titles)
     if word_count(body) < MIN_BODY_WORDS:
         raise ExtractionError("empty_body", f"{word_count(body)} words of text")

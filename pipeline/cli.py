@@ -71,11 +71,17 @@ def _run_once(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
 
         with serve(edition=args.sample_edition) as site:
             run_config = _sample_config(config, site).select(sources)
-            result = run_batch(run_config, warehouse, beam_args=beam_args, refetch=args.refetch,
-                               lock_wait=args.lock_wait)
+            result = run_batch(
+                run_config, warehouse, beam_args=beam_args, refetch=args.refetch, lock_wait=args.lock_wait
+            )
     else:
-        result = run_batch(config.select(sources), warehouse, beam_args=beam_args, refetch=args.refetch,
-                           lock_wait=args.lock_wait)
+        result = run_batch(
+            config.select(sources),
+            warehouse,
+            beam_args=beam_args,
+            refetch=args.refetch,
+            lock_wait=args.lock_wait,
+        )
     _print_run(result, warehouse)
     return result.exit_code
 
@@ -111,8 +117,59 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
     warehouse = Warehouse(warehouse_dir(args.warehouse))
     table = warehouse.query(args.query)
-    print(format_result(table, args.format))
+    text = format_result(table, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    """Merge each partition's small files into few large ones, atomically (readers keep querying)."""
+    from warehouse import Warehouse
+
+    warehouse = Warehouse(warehouse_dir(args.warehouse))
+    with warehouse.lock(wait=args.lock_wait):
+        done = warehouse.compact(args.table, min_files=args.min_files)
+    for c in done:
+        print(f"{c.table}/{c.partition}: {len(c.replaced)} files -> {len(c.written)}")
+    print(
+        f"compacted {len(done)} partition(s); "
+        "`dipnews vacuum` deletes the replaced files after the grace period"
+    )
+    return 0
+
+
+def cmd_vacuum(args: argparse.Namespace) -> int:
+    """Delete files no commit references (left by killed runs, replaced by compaction)."""
+    from warehouse import Warehouse
+
+    report = Warehouse(warehouse_dir(args.warehouse)).vacuum(
+        grace_seconds=args.grace, dry_run=args.dry_run, lock_wait=args.lock_wait
+    )
+    verb = "would delete" if args.dry_run else "deleted"
+    print(
+        f"{verb} {len(report.files)} data file(s) and {len(report.temps)} temp file(s), "
+        f"{report.bytes} bytes; "
+        f"kept {report.kept_recent} unreferenced file(s) younger than {args.grace:g} s"
+    )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Verify every committed file and run the SQL data tests; exit 1 when anything is wrong."""
+    from warehouse import Warehouse, run_checks
+
+    warehouse = Warehouse(warehouse_dir(args.warehouse))
+    problems = warehouse.check(read_data=not args.quick)
+    for problem in problems:
+        print(f"file {problem.path}: {problem.issue}")
+    failed = [r for r in run_checks(warehouse) if not r.passed]
+    for result in failed:
+        print(result)
+    print(
+        f"{len(warehouse.manifest().all_files())} file(s) checked: {len(problems)} problem(s), "
+        f"{len(failed)} failed data test(s)"
+    )
+    return 1 if problems or failed else 0
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
@@ -136,8 +193,14 @@ def _read_page(target: str, url: str | None, config) -> Any:
 
             content = gzip.decompress(content)
         text, encoding = decode_html(content, "")
-        return Page(url=url or path.resolve().as_uri(), content=content, text=text, fetched_at=records.now_utc(),
-                    encoding=encoding, requested_url=url or "")
+        return Page(
+            url=url or path.resolve().as_uri(),
+            content=content,
+            text=text,
+            fetched_at=records.now_utc(),
+            encoding=encoding,
+            requested_url=url or "",
+        )
     if not target.startswith(("http://", "https://")):
         raise FileNotFoundError(f"no such file, and not an http(s) URL: {target}")
     from connectors.http import HttpClient
@@ -172,8 +235,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
         connector = registry.make_connector(args.source)
     else:
         url = page.url if page.url.startswith("http") else _page_url(page)
-        connector = (registry.for_url(url) if url else None) or registry.make_connector("generic",
-                                                                                         connector="generic")
+        connector = (registry.for_url(url) if url else None) or registry.make_connector(
+            "generic", connector="generic"
+        )
         if url and not page.url.startswith("http"):
             page = dataclasses.replace(page, url=url)
     article = dict(connector.extract(page))
@@ -186,13 +250,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_tag(args: argparse.Namespace) -> int:
     """Tag the text on stdin; print one JSON object per mention."""
-    from pipeline.tagging import Tagger
+    from pipeline.tagging.cli import run
 
-    text = sys.stdin.read()
-    tagger = Tagger.load()
-    for m in tagger.tag(text, published_at=args.date, language=args.language):
-        _print_json({"entity_id": m.entity_id, "name": m.name, "type": m.type, "surface": m.surface,
-                     "start": m.start, "end": m.end})
+    run(sys.stdin.read(), sys.stdout, day=args.date, language=args.language)
     return 0
 
 
@@ -203,17 +263,31 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="TOML configuration (default: ./dipnews.toml if present)")
     p.add_argument("--warehouse", help="warehouse directory (default: $DIPNEWS_WAREHOUSE or ./warehouse)")
     p.add_argument("--sources", help="comma-separated source ids to run (default: all configured)")
-    p.add_argument("--sample", action="store_true", help="ingest the bundled sample corpus, served on loopback")
-    p.add_argument("--sample-edition", type=int, default=1, choices=(1, 2),
-                   help="which poll of the sample corpus to serve (2 brings updates)")
+    p.add_argument(
+        "--sample", action="store_true", help="ingest the bundled sample corpus, served on loopback"
+    )
+    p.add_argument(
+        "--sample-edition",
+        type=int,
+        default=1,
+        choices=(1, 2),
+        help="which poll of the sample corpus to serve (2 brings updates)",
+    )
     p.add_argument("--refetch", action="store_true", help="fetch articles again even if already committed")
-    p.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS",
-                   help="wait this long for another run's warehouse lock before giving up")
+    p.add_argument(
+        "--lock-wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run's warehouse lock before giving up",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``dipnews`` command."""
-    parser = argparse.ArgumentParser(prog="dipnews", description="Ingest diplomacy news into Parquet and DuckDB.")
+    parser = argparse.ArgumentParser(
+        prog="dipnews", description="Ingest diplomacy news into Parquet and DuckDB."
+    )
     parser.add_argument("--version", action="version", version=f"dipnews {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +305,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
+    p = sub.add_parser("compact", help="merge small files per partition, atomically")
+    p.add_argument("--warehouse")
+    p.add_argument("--table", help="only this table (default: all)")
+    p.add_argument(
+        "--min-files", type=int, default=2, help="compact partitions holding at least this many files"
+    )
+    p.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")
+
+    p = sub.add_parser("vacuum", help="delete files no commit references")
+    p.add_argument("--warehouse")
+    p.add_argument(
+        "--grace",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="keep unreferenced files younger than this (a run may be writing them)",
+    )
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")
+
+    p = sub.add_parser("check", help="verify every committed file and run the SQL data tests")
+    p.add_argument("--warehouse")
+    p.add_argument("--quick", action="store_true", help="check sizes and footers only, do not decode data")
+
     p = sub.add_parser("sources", help="list connectors with their feeds and health")
     p.add_argument("--warehouse")
     p.add_argument("--config")
@@ -243,8 +341,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config")
 
     p = sub.add_parser("tag", help="tag text on stdin; one JSON object per mention")
-    p.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                   help="publication date (resolves roles such as 'the foreign minister')")
+    p.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="publication date (resolves roles such as 'the foreign minister')",
+    )
     p.add_argument("--language", choices=("en", "ru", "ja"), help="language of the text (default: detected)")
     return parser
 
@@ -255,8 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra and args.command not in ("run", "stream"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     import duckdb
 
     from warehouse import WarehouseError, WarehouseLocked
@@ -264,13 +368,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("run", "stream"):
             return (cmd_run if args.command == "run" else cmd_stream)(args, extra)
-        return {"sql": cmd_sql, "sources": cmd_sources, "extract": cmd_extract, "tag": cmd_tag}[args.command](args)
+        commands = {
+            "sql": cmd_sql,
+            "sources": cmd_sources,
+            "extract": cmd_extract,
+            "tag": cmd_tag,
+            "compact": cmd_compact,
+            "vacuum": cmd_vacuum,
+            "check": cmd_check,
+        }
+        return commands[args.command](args)
     except WarehouseLocked as exc:
         from pipeline.run import EXIT_LOCKED
 
         print(f"dipnews: {exc}", file=sys.stderr)
         return EXIT_LOCKED
     except (ConfigError, FileNotFoundError, WarehouseError, duckdb.Error) as exc:
-        # What a user can fix (config, paths, SQL) is one clear line; anything else is a bug and keeps its traceback.
+        # What a user can fix (config, paths, SQL) is one clear line; anything else is a bug and keeps
+        # its traceback.
         print(f"dipnews: {exc}", file=sys.stderr)
         return 2

@@ -64,7 +64,9 @@ class Config:
         known = {s.id for s in sources}
         unknown = [i for i in ids if i not in known]
         if unknown:
-            raise ConfigError(f"unknown source(s) {', '.join(unknown)}; configured: {', '.join(sorted(known))}")
+            raise ConfigError(
+                f"unknown source(s) {', '.join(unknown)}; configured: {', '.join(sorted(known))}"
+            )
         return dataclasses.replace(self, sources=tuple(s for s in sources if s.id in ids))
 
 
@@ -100,7 +102,9 @@ def _fetch_settings(table: Mapping[str, Any], where: str) -> FetchSettings:
 def _source(entry: Mapping[str, Any], where: str) -> SourceConfig:
     unknown = sorted(set(entry) - _SOURCE_KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} in [[sources]] {entry.get('id', '?')!r}")
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)} in [[sources]] {entry.get('id', '?')!r}"
+        )
     if not isinstance(entry.get("id"), str) or not entry["id"]:
         raise ConfigError(f"{where}: every [[sources]] entry needs an id")
     feeds = entry.get("feeds")

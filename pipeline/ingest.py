@@ -48,9 +48,15 @@ class IngestSources(beam.PTransform):
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
         p = self._plan
-        feeds = pbegin | "ReadFeeds" >> ReadFeeds(p.settings, p.sources, p.feeds, run_id=p.run_id, polite=p.polite)
-        unseen = feeds.main | "FilterSeen" >> FilterSeen(p.history_articles, run_id=p.run_id, refetch=p.refetch)
-        pages = unseen.main | "FetchPages" >> FetchPages(p.settings, p.sources, run_id=p.run_id, polite=p.polite)
+        feeds = pbegin | "ReadFeeds" >> ReadFeeds(
+            p.settings, p.sources, p.feeds, run_id=p.run_id, polite=p.polite
+        )
+        unseen = feeds.main | "FilterSeen" >> FilterSeen(
+            p.history_articles, run_id=p.run_id, refetch=p.refetch
+        )
+        pages = unseen.main | "FetchPages" >> FetchPages(
+            p.settings, p.sources, run_id=p.run_id, polite=p.polite
+        )
         extracted = pages.main | "ExtractArticles" >> ExtractArticles(p.sources, run_id=p.run_id)
         normalized = extracted.main | "NormalizeArticles" >> NormalizeArticles(run_id=p.run_id)
         deduped = normalized.main | "DeduplicateArticles" >> DeduplicateArticles(
@@ -58,8 +64,13 @@ class IngestSources(beam.PTransform):
         )
         tagged = deduped["articles"] | "TagEntities" >> TagEntities(run_id=p.run_id, kb_dir=p.kb_dir)
         rejects = (
-            feeds.rejects, unseen.rejects, pages.rejects, extracted.rejects, normalized.rejects,
-            deduped["rejects"], tagged.rejects,
+            feeds.rejects,
+            unseen.rejects,
+            pages.rejects,
+            extracted.rejects,
+            normalized.rejects,
+            deduped["rejects"],
+            tagged.rejects,
         ) | "AllRejects" >> beam.Flatten()
         tables = {
             "articles": tagged.main,

@@ -16,9 +16,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str], numeric: Sequence[bool]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True))
+        return "  ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)
+        )
 
-    numeric = [all(r[i].lstrip("-").isdigit() for r in cells if r[i]) and bool(cells) for i in range(len(headers))]
+    numeric = [
+        all(r[i].lstrip("-").isdigit() for r in cells if r[i]) and bool(cells) for i in range(len(headers))
+    ]
     out = [line(headers, [False] * len(headers)), line(["-" * w for w in widths], [False] * len(headers))]
     out += [line(r, numeric) for r in cells]
     return "\n".join(out).rstrip()
@@ -35,7 +39,8 @@ def run_summary(result: Any, warehouse: Path) -> str:
     c, r = result.counters, result.row
     lines = [
         f"run {result.run_id}: {result.status}{' (committed)' if result.committed else ' (NOT committed)'}",
-        f"  feeds {r.get('feeds_read', 0)}, entries {r.get('entries_seen', 0)}, new {r.get('entries_new', 0)}, "
+        f"  feeds {r.get('feeds_read', 0)}, entries {r.get('entries_seen', 0)}, "
+        f"new {r.get('entries_new', 0)}, "
         f"fetched {r.get('pages_fetched', 0)}, extracted {r.get('articles_extracted', 0)}, "
         f"written {r.get('articles_written', 0)} (duplicates {r.get('duplicates', 0)}), "
         f"mentions {r.get('mentions_written', 0)}, rejects {r.get('rejects', 0)}",
@@ -47,8 +52,11 @@ def run_summary(result: Any, warehouse: Path) -> str:
         lines += ["", "rejects by stage.reason: " + ", ".join(f"{k} {v}" for k, v in reasons.items())]
     if result.exit_code == EXIT_PARTIAL:
         lines += ["", f"sources that failed entirely: {', '.join(result.failed_sources)}"]
-    lines += ["", f"warehouse: {warehouse.resolve()}  (dipnews sql \"select ...\", or duckdb "
-                  f"{warehouse.resolve() / 'catalog.duckdb'})"]
+    lines += [
+        "",
+        f'warehouse: {warehouse.resolve()}  (dipnews sql "select ...", or duckdb '
+        f"{warehouse.resolve() / 'catalog.duckdb'})",
+    ]
     return "\n".join(lines)
 
 
@@ -78,18 +86,41 @@ def sources_table(warehouse_root: Path, config: Any, fmt: str = "table") -> str:
     configured = {s.id: s for s in config.sources}
     items = []
     for connector in registry.all_connectors():
-        feeds = configured[connector.id].feeds if connector.id in configured and configured[connector.id].feeds \
+        feeds = (
+            configured[connector.id].feeds
+            if connector.id in configured and configured[connector.id].feeds
             else connector.feeds
+        )
         h = health.get(connector.id, {})
-        items.append({
-            "id": connector.id, "name": connector.name, "language": connector.language, "feeds": list(feeds),
-            "fetched": h.get("fetched", 0), "extracted": h.get("extracted", 0), "rejected": h.get("rejected", 0),
-            "blocked": h.get("rejected.blocked", 0), "empty_bodies": h.get("rejected.empty_body", 0),
-            "generic_fallbacks": h.get("generic_fallback", 0),
-        })
+        items.append(
+            {
+                "id": connector.id,
+                "name": connector.name,
+                "language": connector.language,
+                "feeds": list(feeds),
+                "fetched": h.get("fetched", 0),
+                "extracted": h.get("extracted", 0),
+                "rejected": h.get("rejected", 0),
+                "blocked": h.get("rejected.blocked", 0),
+                "empty_bodies": h.get("rejected.empty_body", 0),
+                "generic_fallbacks": h.get("generic_fallback", 0),
+            }
+        )
     if fmt == "json":
         return json.dumps(items, ensure_ascii=False, indent=2)
     headers = ["id", "name", "fetched", "extracted", "rejected", "blocked", "empty", "fallback", "feeds"]
-    rows = [[i["id"], i["name"], i["fetched"], i["extracted"], i["rejected"], i["blocked"], i["empty_bodies"],
-             i["generic_fallbacks"], " ".join(i["feeds"])] for i in items]
+    rows = [
+        [
+            i["id"],
+            i["name"],
+            i["fetched"],
+            i["extracted"],
+            i["rejected"],
+            i["blocked"],
+            i["empty_bodies"],
+            i["generic_fallbacks"],
+            " ".join(i["feeds"]),
+        ]
+        for i in items
+    ]
     return table(headers, rows) + "\n\n(health: totals over the latest 10 committed runs)"

@@ -93,13 +93,20 @@ def per_source_counts(counters: dict[str, int]) -> dict[str, dict[str, int]]:
 def failed_sources(sources: Sequence[str], per_source: dict[str, dict[str, int]]) -> list[str]:
     """Sources that brought nothing because every feed of theirs failed."""
     return sorted(
-        s for s in sources
+        s
+        for s in sources
         if per_source.get(s, {}).get("entries_seen", 0) == 0 and per_source.get(s, {}).get("rejected", 0) > 0
     )
 
 
-def run_batch(config: Config, warehouse_root: str | Path, *, beam_args: Sequence[str] = (),
-              refetch: bool = False, lock_wait: float = 0.0) -> RunResult:
+def run_batch(
+    config: Config,
+    warehouse_root: str | Path,
+    *,
+    beam_args: Sequence[str] = (),
+    refetch: bool = False,
+    lock_wait: float = 0.0,
+) -> RunResult:
     """Run every configured source once and commit the result. Raises ``WarehouseLocked``."""
     from pipeline.stages.common import build_connectors
 
@@ -131,13 +138,16 @@ def run_batch(config: Config, warehouse_root: str | Path, *, beam_args: Sequence
         per_source = per_source_counts(counters)
         failed = failed_sources([s.id for s in sources], per_source)
         files = warehouse.staged_files(run_id)
-        run_row = _run_row(run_id, started_at, sources, counters, per_source, failed, files, plan.warehouse_root)
+        run_row = _run_row(
+            run_id, started_at, sources, counters, per_source, failed, files, plan.warehouse_root
+        )
         files.append(write_partition(plan.warehouse_root, "runs", "all", run_id, [run_row]))
         entity_files, kb_version = _entity_files(warehouse, plan.warehouse_root, run_id)
         files.extend(entity_files)
         faults.maybe_crash("before_commit")
         committed = warehouse.commit(
-            run_id, files,
+            run_id,
+            files,
             state={"kb_version": kb_version} if kb_version else None,
             # A new knowledge-base version supersedes the entities table, it does not add to it.
             replace=["entities"] if entity_files else [],
@@ -159,7 +169,8 @@ def _duplicates(root: str, files: Sequence[Any]) -> int:
 
     return sum(
         pc.sum(pq.read_table(Path(root) / f.path, columns=["is_duplicate"])["is_duplicate"]).as_py() or 0
-        for f in files if f.table == "articles"
+        for f in files
+        if f.table == "articles"
     )
 
 
@@ -184,13 +195,23 @@ def _run_row(run_id, started_at, sources, counters, per_source, failed, files, r
         "mode": "batch",
         "sources": [s.id for s in sources],
         "dipnews_version": __version__,
-        "summary": json.dumps({"per_source": per_source, "failed_sources": failed,
-                               "rejects_by_reason": _rejects_by_reason(counters)}, sort_keys=True),
+        "summary": json.dumps(
+            {
+                "per_source": per_source,
+                "failed_sources": failed,
+                "rejects_by_reason": _rejects_by_reason(counters),
+            },
+            sort_keys=True,
+        ),
     }
 
 
 def _rejects_by_reason(counters: dict[str, int]) -> dict[str, int]:
-    return {name.removeprefix("rejects."): n for name, n in sorted(counters.items()) if name.startswith("rejects.")}
+    return {
+        name.removeprefix("rejects."): n
+        for name, n in sorted(counters.items())
+        if name.startswith("rejects.")
+    }
 
 
 def _entity_files(warehouse: Warehouse, root: str, run_id: str) -> tuple[list[Any], str | None]:

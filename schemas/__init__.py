@@ -18,6 +18,14 @@ from schemas.tables import TABLES as CONTRACT_TABLES
 TABLES: dict[str, pa.Schema] = {**CONTRACT_TABLES, "signatures": SIGNATURES}
 
 __all__ = [
-    "ARTICLES", "CONTRACT_TABLES", "ENTITIES", "MENTIONS", "REJECTS", "RUNS", "SIGNATURES", "TABLES",
-    "empty_table", "to_table",
+    "ARTICLES",
+    "CONTRACT_TABLES",
+    "ENTITIES",
+    "MENTIONS",
+    "REJECTS",
+    "RUNS",
+    "SIGNATURES",
+    "TABLES",
+    "empty_table",
+    "to_table",
 ]

@@ -69,6 +69,11 @@ MENTIONS = _schema(
         # -- additions --
         pa.field("source_id", pa.string()),
         pa.field("run_id", pa.string()),
+        # how the outlet named it, for the disputed islands: northern_territories, southern_kurils, ...
+        pa.field("variant", pa.string()),
+        pa.field("role", pa.string()),  # the office, when a bare role ("the foreign minister") was linked
+        pa.field("via", pa.string()),  # how it was linked: alias, role, surname, context
+        pa.field("confidence", pa.float64()),
     ],
     "One row per entity mention, with character offsets into the article's title or body.",
 )
@@ -156,6 +161,8 @@ def to_table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
         for field in schema:
             value = row.get(field.name)
             if value is None and not field.nullable:
-                raise ValueError(f"row {i} of {schema.metadata[b'dipnews.table'].decode()} lacks {field.name!r}")
+                raise ValueError(
+                    f"row {i} of {schema.metadata[b'dipnews.table'].decode()} lacks {field.name!r}"
+                )
             columns[field.name].append(value)
     return pa.Table.from_pydict(columns, schema=schema)

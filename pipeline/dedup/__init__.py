@@ -10,16 +10,18 @@ Modules, each with one job:
 - :mod:`~pipeline.dedup.sketch`, :mod:`~pipeline.dedup.history`: sketches and reading history files.
 - :mod:`~pipeline.dedup.transforms`: the Beam composite :class:`DeduplicateArticles`.
 - :mod:`~pipeline.dedup.evalset`: the generated evaluation set of benchmarks/dedup_eval.py.
+- :mod:`~pipeline.dedup.views`: drafts of the DuckDB views over dedup's outputs.
+
+The pure helpers are re-exported here; import the Beam composite from ``pipeline.dedup.transforms`` so
+that using the helpers does not import Beam.
 """
 
 from pipeline.dedup.agency import detect_agency
 from pipeline.dedup.minhash import MinHasher, band_keys, verify
 from pipeline.dedup.text import content_hash, normalize_for_hash, shingles
-from pipeline.dedup.transforms import DeduplicateArticles
 from pipeline.dedup.versions import diff_fields
 
 __all__ = [
-    "DeduplicateArticles",
     "MinHasher",
     "band_keys",
     "content_hash",

@@ -21,9 +21,7 @@ class StageOutput(NamedTuple):
 
 def build_connectors(sources: Sequence[SourceConfig]) -> dict[str, Connector]:
     """The connector of every configured source, by source id (built in ``DoFn.setup``)."""
-    return {
-        s.id: registry.make_connector(s.id, connector=s.connector, feeds=s.feeds) for s in sources
-    }
+    return {s.id: registry.make_connector(s.id, connector=s.connector, feeds=s.feeds) for s in sources}
 
 
 def min_interval_of(source: SourceConfig, connector: Connector, polite: bool) -> float:

@@ -33,16 +33,34 @@ class ExtractArticleFn(beam.DoFn):
         try:
             article = self._connectors[source_id].extract(page)
         except ExtractionError as exc:
-            yield records.reject(self._run_id, records.EXTRACT, exc.reason, source_id=source_id, url=page.url,
-                                 detail=exc.detail)
+            yield records.reject(
+                self._run_id,
+                records.EXTRACT,
+                exc.reason,
+                source_id=source_id,
+                url=page.url,
+                detail=exc.detail,
+            )
             return
         except Exception as exc:  # a parser bug must cost one page, not the run
-            yield records.reject(self._run_id, records.EXTRACT, "parse_error", source_id=source_id, url=page.url,
-                                 detail=records.unexpected(exc))
+            yield records.reject(
+                self._run_id,
+                records.EXTRACT,
+                "parse_error",
+                source_id=source_id,
+                url=page.url,
+                detail=records.unexpected(exc),
+            )
             return
         if not (article.get("body") or "").strip():
-            yield records.reject(self._run_id, records.EXTRACT, "empty_body", source_id=source_id, url=page.url,
-                                 detail=f"extraction_method={article.get('extraction_method')}")
+            yield records.reject(
+                self._run_id,
+                records.EXTRACT,
+                "empty_body",
+                source_id=source_id,
+                url=page.url,
+                detail=f"extraction_method={article.get('extraction_method')}",
+            )
             return
         faults.maybe_crash("extract")
         records.count("articles_extracted")
@@ -50,8 +68,13 @@ class ExtractArticleFn(beam.DoFn):
         if article.get("extraction_method") == "generic":
             # A source parser falling back is how a layout change shows itself (dipnews sources/status).
             records.count(f"source.{source_id}.generic_fallback")
-        yield {"entry": entry, "article": article, "fetched_at": page.fetched_at, "final_url": page.url,
-               "robots_allowed": element.get("robots_allowed")}
+        yield {
+            "entry": entry,
+            "article": article,
+            "fetched_at": page.fetched_at,
+            "final_url": page.url,
+            "robots_allowed": element.get("robots_allowed"),
+        }
 
 
 class ExtractArticles(beam.PTransform):

@@ -46,8 +46,9 @@ class FetchPageFn(beam.DoFn):
     def start_bundle(self) -> None:
         self._buffer: list[WindowedValue] = []
 
-    def process(self, entry: dict[str, Any], timestamp=beam.DoFn.TimestampParam,
-                window=beam.DoFn.WindowParam) -> Iterator[Any]:
+    def process(
+        self, entry: dict[str, Any], timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam
+    ) -> Iterator[Any]:
         # Outputs of buffered elements carry their own window, so the batching is correct in streaming too.
         self._buffer.append(WindowedValue(entry, timestamp, [window]))
         if len(self._buffer) >= BATCH:
@@ -60,14 +61,24 @@ class FetchPageFn(beam.DoFn):
         batch, self._buffer = self._buffer, []
         # Fetch in the pool, but count and build rejects here: Beam's metrics live in the bundle's thread,
         # and a counter incremented in a pool thread is silently lost.
-        for wv, (entry, outcome) in zip(batch, self._pool.map(self._fetch, [wv.value for wv in batch]),
-                                        strict=True):
+        for wv, (entry, outcome) in zip(
+            batch, self._pool.map(self._fetch, [wv.value for wv in batch]), strict=True
+        ):
             source_id = entry["source_id"]
             if isinstance(outcome, Exception):
-                reason, detail = (outcome.reason, outcome.detail) if isinstance(outcome, FetchError) \
+                reason, detail = (
+                    (outcome.reason, outcome.detail)
+                    if isinstance(outcome, FetchError)
                     else ("fetch_error", records.unexpected(outcome))
-                rejected = records.reject(self._run_id, records.FETCH_PAGES, reason, source_id=source_id,
-                                          url=entry["url"], detail=detail)
+                )
+                rejected = records.reject(
+                    self._run_id,
+                    records.FETCH_PAGES,
+                    reason,
+                    source_id=source_id,
+                    url=entry["url"],
+                    detail=detail,
+                )
                 yield beam.pvalue.TaggedOutput(rejected.tag, wv.with_value(rejected.value))
                 continue
             records.count("pages_fetched")
@@ -90,8 +101,9 @@ class FetchPageFn(beam.DoFn):
 class FetchPages(beam.PTransform):
     """Entries -> fetched pages; failures -> rejects."""
 
-    def __init__(self, settings: FetchSettings, sources: Sequence[SourceConfig], *, run_id: str,
-                 polite: bool = True):
+    def __init__(
+        self, settings: FetchSettings, sources: Sequence[SourceConfig], *, run_id: str, polite: bool = True
+    ):
         super().__init__()
         self._fn = FetchPageFn(settings, sources, run_id, polite)
 

@@ -119,12 +119,24 @@ class NormalizeArticleFn(beam.DoFn):
         try:
             row = article_row(element, self._run_id)
         except Exception as exc:
-            yield records.reject(self._run_id, records.NORMALIZE, "normalize_error", source_id=entry["source_id"],
-                                 url=entry["url"], detail=records.unexpected(exc))
+            yield records.reject(
+                self._run_id,
+                records.NORMALIZE,
+                "normalize_error",
+                source_id=entry["source_id"],
+                url=entry["url"],
+                detail=records.unexpected(exc),
+            )
             return
         if not row["body"]:
-            yield records.reject(self._run_id, records.NORMALIZE, "empty_body", source_id=row["source_id"],
-                                 url=row["url"], detail="body empty after whitespace normalisation")
+            yield records.reject(
+                self._run_id,
+                records.NORMALIZE,
+                "empty_body",
+                source_id=row["source_id"],
+                url=row["url"],
+                detail="body empty after whitespace normalisation",
+            )
             return
         yield row
 

@@ -51,12 +51,21 @@ class ReadFeedFn(beam.DoFn):
             entries = connector.parse_feed(response.content, response.url)
         except (FetchError, ExtractionError) as exc:
             yield records.reject(
-                self._run_id, records.READ_FEEDS, exc.reason, source_id=source_id, url=feed_url, detail=exc.detail
+                self._run_id,
+                records.READ_FEEDS,
+                exc.reason,
+                source_id=source_id,
+                url=feed_url,
+                detail=exc.detail,
             )
             return
         except Exception as exc:  # a parser bug must cost one feed, not the run
             yield records.reject(
-                self._run_id, records.READ_FEEDS, "feed_error", source_id=source_id, url=feed_url,
+                self._run_id,
+                records.READ_FEEDS,
+                "feed_error",
+                source_id=source_id,
+                url=feed_url,
                 detail=records.unexpected(exc),
             )
             return
@@ -82,8 +91,15 @@ class ReadFeedFn(beam.DoFn):
 class ReadFeeds(beam.PTransform):
     """Poll the feeds of ``sources``; output feed entries and rejects."""
 
-    def __init__(self, settings: FetchSettings, sources: Sequence[SourceConfig], feeds: Sequence[tuple[str, str]],
-                 *, run_id: str, polite: bool = True):
+    def __init__(
+        self,
+        settings: FetchSettings,
+        sources: Sequence[SourceConfig],
+        feeds: Sequence[tuple[str, str]],
+        *,
+        run_id: str,
+        polite: bool = True,
+    ):
         super().__init__()
         self._settings = settings
         self._sources = tuple(sources)
@@ -95,9 +111,12 @@ class ReadFeeds(beam.PTransform):
         results = (
             pbegin
             | "ListFeeds" >> beam.Create(self._feeds)
-            # Each feed is its own unit of work so that a runner can poll feeds of different hosts in parallel.
+            # Each feed is its own unit of work, so that a runner can poll the feeds of different hosts
+            # in parallel.
             | "SpreadFeeds" >> beam.Reshuffle()
-            | "ReadFeed" >> beam.ParDo(ReadFeedFn(self._settings, self._sources, self._run_id, self._polite))
-            .with_outputs(records.REJECTS, main="entries")
+            | "ReadFeed"
+            >> beam.ParDo(ReadFeedFn(self._settings, self._sources, self._run_id, self._polite)).with_outputs(
+                records.REJECTS, main="entries"
+            )
         )
         return StageOutput(results.entries, results[records.REJECTS])

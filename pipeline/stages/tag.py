@@ -28,23 +28,47 @@ class TagArticleFn(beam.DoFn):
 
     def process(self, row: dict[str, Any]) -> Iterator[Any]:
         try:
-            mentions = self._tagger.tag(row["body"], title=row.get("title") or "",
-                                        published_at=row.get("published_at"), language=row.get("language"))
+            mentions = self._tagger.tag(
+                row["body"],
+                title=row.get("title") or "",
+                published_at=row.get("published_at"),
+                language=row.get("language"),
+            )
             relevance = self._tagger.relevance(mentions, body=row["body"], title=row.get("title") or "")
         except Exception as exc:
             # The article is kept untagged: losing it over a tagger bug would be worse than a NULL score.
-            yield records.reject(self._run_id, records.TAG, "tag_error", source_id=row["source_id"], url=row["url"],
-                                 detail=records.unexpected(exc))
+            yield records.reject(
+                self._run_id,
+                records.TAG,
+                "tag_error",
+                source_id=row["source_id"],
+                url=row["url"],
+                detail=records.unexpected(exc),
+            )
             yield row
             return
         records.count("mentions", len(mentions))
         yield {**row, "relevance": float(relevance)}
         for m in mentions:
-            yield beam.pvalue.TaggedOutput(MENTIONS, {
-                "article_id": row["article_id"], "entity_id": m.entity_id, "surface": m.surface,
-                "start": m.start, "end": m.end, "field": m.field, "source_id": row["source_id"],
-                "run_id": self._run_id,
-            })
+            yield beam.pvalue.TaggedOutput(
+                MENTIONS,
+                {
+                    "article_id": row["article_id"],
+                    "entity_id": m.entity_id,
+                    "surface": m.surface,
+                    "start": m.start,
+                    "end": m.end,
+                    "field": m.field,
+                    "source_id": row["source_id"],
+                    "run_id": self._run_id,
+                    "variant": m.variant or None,
+                    "role": m.role or None,
+                    "via": m.via,
+                    "confidence": m.confidence,
+                    # not a mentions column: it puts the mention in its article's year partition
+                    "published_at": row.get("published_at"),
+                },
+            )
 
 
 class TagOutput(NamedTuple):
@@ -63,5 +87,7 @@ class TagEntities(beam.PTransform):
         self._fn = TagArticleFn(run_id, kb_dir)
 
     def expand(self, articles: beam.PCollection) -> TagOutput:
-        results = articles | "Tag" >> beam.ParDo(self._fn).with_outputs(MENTIONS, records.REJECTS, main="articles")
+        results = articles | "Tag" >> beam.ParDo(self._fn).with_outputs(
+            MENTIONS, records.REJECTS, main="articles"
+        )
         return TagOutput(results.articles, results[MENTIONS], results[records.REJECTS])

@@ -31,7 +31,11 @@ _SORT_KEYS: dict[str, tuple[str, ...]] = {
 
 def _sort_key(table: str, row: Mapping[str, Any]) -> tuple:
     keys = _SORT_KEYS.get(table, ())
-    return tuple("" if row.get(k) is None else row.get(k) for k in keys) if keys else (repr(sorted(row.items())),)
+    return (
+        tuple("" if row.get(k) is None else row.get(k) for k in keys)
+        if keys
+        else (repr(sorted(row.items())),)
+    )
 
 
 class WritePartitionFn(beam.DoFn):
@@ -46,7 +50,7 @@ class WritePartitionFn(beam.DoFn):
         partition, rows = element
         ordered = sorted(rows, key=lambda r: _sort_key(self._table, r))
         for part, start in enumerate(range(0, len(ordered), ROWS_PER_FILE)):
-            chunk = ordered[start:start + ROWS_PER_FILE]
+            chunk = ordered[start : start + ROWS_PER_FILE]
             entry = write_partition(self._root, self._table, partition, self._run_id, chunk, part=part)
             faults.maybe_crash(f"write_{self._table}")
             records.count(f"written.{self._table}", entry.rows)

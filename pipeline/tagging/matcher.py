@@ -19,7 +19,6 @@ Overlapping candidates are resolved longest first ("Sea of Japan" beats "Japan")
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -285,20 +284,20 @@ class Matcher:
                     found.setdefault((start, m.end()), []).extend(ids)
         if not found:
             return []
+        # Longest first; a bytearray marks the characters already taken (find() on it runs in C, so a
+        # long article with tens of thousands of candidates stays linear).
+        taken = bytearray(n)
         accepted: list[Candidate] = []
-        starts: list[int] = []
         for (start, end), ids in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
             if any(checks[i][3] for i in ids):
                 ids = [i for i in ids if self._upper_ok(original, norm, start, checks[i][3])]
                 if not ids:
                     continue
-            pos = bisect.bisect_left(starts, start)
-            if pos > 0 and accepted[pos - 1].end > start:
+            if taken.find(1, start, end) != -1:
                 continue
-            if pos < len(accepted) and accepted[pos].start < end:
-                continue
-            starts.insert(pos, start)
-            accepted.insert(pos, Candidate(start, end, tuple(ids)))
+            taken[start:end] = b"\x01" * (end - start)
+            accepted.append(Candidate(start, end, tuple(ids)))
+        accepted.sort(key=lambda c: c.start)
         return accepted
 
     @staticmethod

@@ -20,6 +20,7 @@ Rules, in the order they apply to one article (title and body together):
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -96,8 +97,9 @@ class Resolver:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        # office id → the generic key of its country-less role name, e.g. "foreign-minister"
-        self._generic_of = {e.id: e.generic for e in kb.entities.values() if e.generic}
+        self._cue_owner = {cue: country for country, cues in kb.country_cues.items() for cue in cues}
+        cues = sorted(self._cue_owner, key=len, reverse=True) or ["\x00"]
+        self._cues = re.compile("|".join(re.escape(c) for c in cues))
 
     # -- helpers ---------------------------------------------------------------------------------------
     def _kind(self, found: Found) -> str:
@@ -128,12 +130,9 @@ class Resolver:
         window = _PHRASE_BREAK.split(window)[-1]
         if not _is_kana_or_kanji(found.surface[0]):
             window = " ".join(window.split()[-3:])  # the last three words at most
-        best, best_pos = "", -1
-        for country, cues in self.kb.country_cues.items():
-            for cue in cues:
-                pos = window.rfind(cue)
-                if pos > best_pos:
-                    best, best_pos = country, pos
+        best = ""
+        for m in self._cues.finditer(window):
+            best = self._cue_owner[m.group()]  # the last cue in the window wins
         return best
 
     @staticmethod
@@ -217,15 +216,25 @@ class Resolver:
                 roles_in_article.add(linked.role)
             out.append(linked)
 
-        full_names = [(f, lk.entity.id) for f, lk in zip(found, out, strict=True) if lk is not None]
+        # Evidence for surnames, indexed so that a long article stays linear: where each entity is named
+        # (in reading order: title, then body) and which organisations are named, by their first word.
+        named: dict[str, list[tuple[int, int]]] = {}
+        orgs: dict[str, Entity] = {}
+        for f, lk in zip(found, out, strict=True):
+            if lk is not None:
+                named.setdefault(lk.entity.id, []).append(_position(f))
+                if lk.entity.type == "org":
+                    orgs.setdefault(f.folded[f.fstart : f.fend].split(" ", 1)[0], lk.entity)
+        for positions in named.values():
+            positions.sort()
         # Surnames next to a role first: once linked they are evidence for the bare ones ("Abe said"),
         # wherever those stand (a headline's "Abe" is settled by "Prime Minister Abe" in the body).
         shorts = [i for i, kind in enumerate(kinds) if kind == "short"]
         for i in sorted(shorts, key=lambda i: i not in role_next_to):
-            linked = self._surname(found[i], role_next_to.get(i, set()), full_names, roles_in_article, day)
+            linked = self._surname(found[i], role_next_to.get(i, set()), named, orgs, roles_in_article, day)
             out[i] = linked
             if linked is not None:
-                full_names.append((found[i], linked.entity.id))
+                bisect.insort(named.setdefault(linked.entity.id, []), _position(found[i]))
         return [lk for lk in out if lk is not None]
 
     @staticmethod
@@ -261,20 +270,19 @@ class Resolver:
         self,
         f: Found,
         adjacent_offices: set[str],
-        full_names: list[tuple[Found, str]],
+        named: dict[str, list[tuple[int, int]]],
+        orgs: dict[str, Entity],
         roles_in_article: set[str],
         day: date | None,
     ) -> Linked | None:
         """Rule 4: link an ambiguous short name only with evidence."""
-        candidates = [s.target for s in f.specs if s.short]
         folded = f.folded[f.fstart : f.fend]
-        for g, eid in full_names:
-            entity = self.kb.entities[eid]
-            if entity.type == "org" and g.folded[g.fstart : g.fend].startswith(folded + " "):
-                # "Suzuki Motor ... where Suzuki controls": the company named in full, not a politician
-                return Linked(entity, f, via="surname", confidence=0.8)
+        org = orgs.get(folded)
+        if org is not None and " " not in folded:
+            # "Suzuki Motor ... where Suzuki controls": the company named in full, not a politician
+            return Linked(org, f, via="surname", confidence=0.8)
         japanese = _is_kana_or_kanji(f.surface[0])
-        if japanese and not adjacent_offices and not f.text[f.end :].startswith(_JA_HONORIFICS):
+        if japanese and not adjacent_offices and not f.text.startswith(_JA_HONORIFICS, f.end):
             return (
                 None  # 「河野」alone is a common surname or a place; only 「河野氏」「河野外相」 are evidence
             )
@@ -283,19 +291,19 @@ class Resolver:
             m = _CAPITALISED_WORD.search(before)
             if m and m.group(1).lower() not in self.kb.stop_before_short:
                 return None  # "Hiroshi Abe": an unknown given name makes it someone else
-        scored: list[tuple[int, int, str]] = []
-        for cand in candidates:
+        here = _position(f)
+        scored: list[tuple[int, tuple[int, int], str]] = []
+        for cand in (s.target for s in f.specs if s.short):
             person = self.kb.entities[cand]
-            held = {t.office for t in person.offices}
             score = 0
-            if adjacent_offices & held:
+            if adjacent_offices & {t.office for t in person.offices}:
                 score = 3
                 if day is not None and any(
                     t.covers(day) and t.office in adjacent_offices for t in person.offices
                 ):
                     score = 4
-            named_before = [g for g, eid in full_names if eid == cand and g is not f]
-            if named_before and score < 3:
+            positions = named.get(cand, [])  # this surname is added only once it is linked
+            if positions and score < 3:
                 score = 2
             if (
                 not score
@@ -304,7 +312,9 @@ class Resolver:
             ):
                 score = 1
             if score:
-                nearest = max((g.start if g.field == f.field else -1 for g in named_before), default=-2)
+                # the nearest naming before this surname wins over one further back or after it
+                k = bisect.bisect_left(positions, here)
+                nearest = positions[k - 1] if k > 0 else (-1, -1)
                 scored.append((score, nearest, cand))
         if not scored:
             return None
@@ -313,3 +323,8 @@ class Resolver:
             return None  # two people with equal evidence: do not guess
         entity = self.kb.entities[scored[0][2]]
         return Linked(entity, f, via="surname", confidence={4: 0.95, 3: 0.9, 2: 0.9, 1: 0.7}[scored[0][0]])
+
+
+def _position(f: Found) -> tuple[int, int]:
+    """Reading-order position of a match: the title comes before the body."""
+    return (0 if f.field == "title" else 1, f.start)

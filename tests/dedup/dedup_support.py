@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +50,95 @@ def write_signatures(rows: list[dict[str, Any]], path: Path) -> str:
     """Commit ``rows`` as a signatures Parquet file the way the warehouse would; return its path."""
     pq.write_table(to_table(rows, SIGNATURES), path)
     return str(path)
+
+
+T0 = datetime(2024, 3, 1, 9, tzinfo=UTC)
+
+# A JIJI story as arabnews.com prints it, and a different story on the same event (same people, same
+# background paragraph): the hard negative.
+JIJI = "\n".join(
+    [
+        "Since 1975",
+        "Short Url:",
+        "01 Mar 2024 18:10:26 GMT9",
+        (
+            "TOKYO: Japan's Foreign Minister Yoko Kamikawa said on Friday that Tokyo will keep its "
+            "sanctions against Russia in place while seeking talks on salmon and crab fishing near the "
+            "disputed islands."
+        ),
+        "",
+        (
+            "Kamikawa told reporters that the government would coordinate closely with its Group of "
+            "Seven partners before any talks with Moscow resume, and that fishermen in Nemuro had asked"
+            " for clarity."
+        ),
+        "",
+        (
+            "Russian Deputy Foreign Minister Andrei Rudenko said earlier this week that Moscow saw no "
+            "basis for a peace treaty while Japan kept what he called unfriendly measures."
+        ),
+        "",
+        (
+            "The islands, seized by the Soviet Union at the end of World War II, are called the "
+            "Northern Territories in Japan and the Southern Kurils in Russia."
+        ),
+        "",
+        (
+            "Former residents have been unable to visit family graves on the islands since 2022, when "
+            "Russia suspended the visa-free exchange program."
+        ),
+        "JIJI Press",
+        "Most Popular",
+    ]
+)
+SAME_EVENT = "\n".join(
+    [
+        (
+            "MOSCOW, March 1. /TASS/. Russian Deputy Foreign Minister Andrei Rudenko said on Friday "
+            "that Moscow would answer any new Japanese sanctions and that fishing talks could not be "
+            "separated from politics."
+        ),
+        "",
+        (
+            "Rudenko told TASS that Japan's Foreign Minister Yoko Kamikawa had chosen to follow "
+            "Washington, and that Russian fishing companies in Sakhalin were ready for business if "
+            "Tokyo changed course."
+        ),
+        "",
+        (
+            "He said consultations on crab quotas had been frozen since the autumn, and that the "
+            "Russian side had handed Japan a list of conditions through the embassy."
+        ),
+        "",
+        (
+            "The islands, seized by the Soviet Union at the end of World War II, are called the "
+            "Northern Territories in Japan and the Southern Kurils in Russia."
+        ),
+    ]
+)
+UNRELATED = "\n".join(
+    [
+        (
+            "VLADIVOSTOK: The port of Vladivostok opened a new container terminal on Saturday, with "
+            "cranes built to handle ships from China and South Korea and a rail link to the Trans-"
+            "Siberian line, the regional governor said at the opening ceremony."
+        ),
+    ]
+)
+
+
+def article(
+    aid: str, body: str, hours: float, *, source: str = "arabnews", title: str = "t", **extra: Any
+) -> dict:
+    """An article dict as NormalizeArticles hands it to dedup."""
+    return {
+        "article_id": aid, "source_id": source, "url": f"https://{source}.example/{aid}", "title": title,
+        "body": body, "published_at": T0 + timedelta(hours=hours),
+        "fetched_at": T0 + timedelta(hours=hours + 1),
+        "language": "en", "identity": f"{source}:{aid}", **extra,
+    }  # fmt: skip
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of ``text``."""
+    return text.split("\n\n")

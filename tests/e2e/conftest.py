@@ -19,10 +19,16 @@ EXPECTED = REPO / "pipeline" / "sample" / "expected.json"
 VOLATILE = {"run_id", "fetched_at", "rejected_at", "started_at", "finished_at"}
 
 
-def dipnews(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+def dipnews(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """Run ``python -m pipeline ARGS`` and return the finished process (output captured)."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={**os.environ, **(env or {})},
     )
 

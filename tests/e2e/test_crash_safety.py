@@ -24,8 +24,14 @@ TABLES = ("articles", "mentions", "entities", "rejects")
 
 #: every named crash point: inside each stage's DoFn, between pipeline and commit, inside the commit
 CRASH_POINTS = [
-    "read_feeds", "fetch_pages", "extract", "write_articles", "write_mentions",
-    "after_pipeline", "before_commit", "after_manifest",
+    "read_feeds",
+    "fetch_pages",
+    "extract",
+    "write_articles",
+    "write_mentions",
+    "after_pipeline",
+    "before_commit",
+    "after_manifest",
 ]
 
 
@@ -67,8 +73,12 @@ def test_kill_at_named_point_then_rerun(point: str, tmp_path: Path, baseline: di
 @pytest.mark.parametrize("delay", [0.5, 2.0, 4.0, 6.0])
 def test_kill_from_outside_then_rerun(delay: float, tmp_path: Path, baseline: dict[str, list]) -> None:
     warehouse = tmp_path / "wh"
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--sample", "--warehouse", str(warehouse)],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", "--sample", "--warehouse", str(warehouse)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)

@@ -18,9 +18,20 @@ FOUR_OUTLETS = {"tass", "sputnik", "arabnews", "sankei"}
 
 #: site chrome that must never reach a body (SOURCES.md, and the chrome the reference seeds keep)
 CHROME = [
-    "All news", "Short Url", "Since 1975", "Subscribe", "Newsfeed", "Most Popular", "Recommended",
-    "return to top", "To participate in the discussion", "log in or register", "©", "Read more",
-    "Share this", "Follow us",
+    "All news",
+    "Short Url",
+    "Since 1975",
+    "Subscribe",
+    "Newsfeed",
+    "Most Popular",
+    "Recommended",
+    "return to top",
+    "To participate in the discussion",
+    "log in or register",
+    "©",
+    "Read more",
+    "Share this",
+    "Follow us",
 ]
 
 
@@ -41,8 +52,14 @@ def test_all_four_outlets_are_ingested(sample_warehouse: Path, expected: dict) -
 
 
 def test_cli_sql_shows_every_outlet(sample_warehouse: Path) -> None:
-    proc = dipnews("sql", "select source_id, count(*) from articles group by 1 order by 1", "--warehouse",
-                   str(sample_warehouse), "--format", "csv")
+    proc = dipnews(
+        "sql",
+        "select source_id, count(*) from articles group by 1 order by 1",
+        "--warehouse",
+        str(sample_warehouse),
+        "--format",
+        "csv",
+    )
     assert proc.returncode == 0, proc.stderr
     assert {line.split(",")[0] for line in proc.stdout.strip().splitlines()[1:]} == FOUR_OUTLETS
 
@@ -66,8 +83,9 @@ def test_no_site_chrome_in_any_body(sample_warehouse: Path) -> None:
 
 
 def test_every_body_is_non_empty(sample_warehouse: Path) -> None:
-    assert query(sample_warehouse, "SELECT count(*) FROM articles WHERE body IS NULL OR length(trim(body)) < 200") \
-        == [(0,)]
+    assert query(
+        sample_warehouse, "SELECT count(*) FROM articles WHERE body IS NULL OR length(trim(body)) < 200"
+    ) == [(0,)]
 
 
 def test_entities_of_known_articles(sample_warehouse: Path, expected: dict) -> None:
@@ -76,8 +94,12 @@ def test_entities_of_known_articles(sample_warehouse: Path, expected: dict) -> N
         if article.get("edition", 1) != 1 or not article.get("about_japan_russia"):
             continue
         row = _url_row(sample_warehouse, article["url"])
-        surfaces = {s for (s,) in query(
-            sample_warehouse, f"SELECT surface FROM mentions WHERE article_id = '{row['article_id']}'")}
+        surfaces = {
+            s
+            for (s,) in query(
+                sample_warehouse, f"SELECT surface FROM mentions WHERE article_id = '{row['article_id']}'"
+            )
+        }
         missing = [m for m in article.get("expect_mentions", []) if m not in surfaces]
         assert not missing, f"{key}: no mention of {missing}"
         checked += 1
@@ -85,17 +107,24 @@ def test_entities_of_known_articles(sample_warehouse: Path, expected: dict) -> N
 
 
 def test_mention_offsets_point_at_their_surface(sample_warehouse: Path) -> None:
-    bad = query(sample_warehouse, """
+    bad = query(
+        sample_warehouse,
+        """
         SELECT m.article_id, m.surface, m.field FROM mentions m JOIN articles a USING (article_id)
         WHERE substr(CASE m.field WHEN 'title' THEN a.title ELSE a.body END, m.start + 1, m."end" - m.start)
-              <> m.surface""")
+              <> m.surface""",
+    )
     assert not bad, bad[:5]
 
 
 def test_two_feed_tass_story_is_stored_once(sample_warehouse: Path) -> None:
-    # The sample lists one TASS story in two section feeds, once with utm_ parameters (pipeline/sample/content).
-    rows = query(sample_warehouse, """
-        SELECT identity, count(*) FROM articles WHERE source_id = 'tass' GROUP BY 1 HAVING count(*) > 1""")
+    # The sample lists one TASS story in two section feeds, once with utm_ parameters
+    # (pipeline/sample/content/tass.toml).
+    rows = query(
+        sample_warehouse,
+        """
+        SELECT identity, count(*) FROM articles WHERE source_id = 'tass' GROUP BY 1 HAVING count(*) > 1""",
+    )
     assert rows == []
     assert query(sample_warehouse, "SELECT count(*) FROM articles WHERE url LIKE '%utm_%'") == [(0,)]
 
@@ -104,7 +133,9 @@ def test_non_japan_russia_articles_score_low(sample_warehouse: Path, expected: d
     for key, article in expected.items():
         if article.get("edition", 1) != 1:
             continue
-        (relevance,) = query(sample_warehouse, f"SELECT relevance FROM articles WHERE url = '{article['url']}'")[0]
+        (relevance,) = query(
+            sample_warehouse, f"SELECT relevance FROM articles WHERE url = '{article['url']}'"
+        )[0]
         if article.get("about_japan_russia"):
             assert relevance >= 0.5, key
         else:
@@ -135,5 +166,7 @@ def test_second_run_adds_nothing(sample_warehouse: Path) -> None:
     for table, rows in before.items():
         assert table_snapshot(sample_warehouse, table) == rows, table
     assert query(sample_warehouse, "SELECT count(*) FROM runs") == [(2,)]
-    (written,) = query(sample_warehouse, "SELECT articles_written FROM runs ORDER BY started_at DESC LIMIT 1")[0]
+    (written,) = query(
+        sample_warehouse, "SELECT articles_written FROM runs ORDER BY started_at DESC LIMIT 1"
+    )[0]
     assert written == 0

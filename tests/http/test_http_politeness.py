@@ -200,10 +200,11 @@ def test_gzipped_robots_txt(site, make_client):
     assert info.value.reason == "robots_disallowed"
 
 
-
 def test_crawl_delay_waits_can_be_lifted_for_our_own_servers(site, make_client):
     """``honor_crawl_delay=False`` (the loopback sample) skips the waiting but keeps the Disallow rules."""
-    site.serve("/robots.txt", "User-agent: *\nCrawl-delay: 1\nDisallow: /private\n", Content_Type="text/plain")
+    site.serve(
+        "/robots.txt", "User-agent: *\nCrawl-delay: 1\nDisallow: /private\n", Content_Type="text/plain"
+    )
     site.serve("/a", PAGE)
     site.serve("/b", PAGE)
     client = make_client(site, min_interval=0.0, honor_crawl_delay=False)

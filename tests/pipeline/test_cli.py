@@ -35,7 +35,10 @@ def test_extract_saved_page_picks_the_connector_from_the_page(capsys) -> None:
 
 def test_extract_with_explicit_source(capsys) -> None:
     article = next(a for a in _expected().values() if a["source_id"] == "sputnik")
-    assert main(["extract", str(_sample_file(article["url"])), "--source", "sputnik", "--url", article["url"]]) == 0
+    assert (
+        main(["extract", str(_sample_file(article["url"])), "--source", "sputnik", "--url", article["url"]])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["title"] == article["title"]
     assert out["body"].count("\n\n") + 1 == article["body_paragraphs"]
@@ -56,7 +59,7 @@ def test_tag_prints_one_json_object_per_mention(capsys, monkeypatch) -> None:
     assert mentions, "no mentions"
     for m in mentions:
         assert set(m) == {"entity_id", "name", "type", "surface", "start", "end"}
-        assert text[m["start"]:m["end"]] == m["surface"]
+        assert text[m["start"] : m["end"]] == m["surface"]
     surfaces = {m["surface"] for m in mentions}
     assert {"Sergei Lavrov", "Kunashir"} <= surfaces
 
@@ -69,8 +72,10 @@ def test_sources_lists_every_connector(capsys, tmp_path) -> None:
 
 
 def test_sql_on_an_empty_warehouse_describes_the_views(capsys, tmp_path) -> None:
-    assert main(["sql", "select count(*) as n from articles", "--warehouse", str(tmp_path), "--format",
-                 "json"]) == 0
+    assert (
+        main(["sql", "select count(*) as n from articles", "--warehouse", str(tmp_path), "--format", "json"])
+        == 0
+    )
     assert json.loads(capsys.readouterr().out.strip().splitlines()[0]) in ({"n": 0}, [{"n": 0}])
 
 

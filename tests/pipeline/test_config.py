@@ -49,7 +49,9 @@ def test_private_networks_are_refused_by_default() -> None:
     ],
 )
 def test_mistakes_are_clear_errors(text: str, message: str) -> None:
-    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        ConfigError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
+    ):
         parse_config(text)
 
 

@@ -51,8 +51,11 @@ class _Handler(BaseHTTPRequestHandler):
                 f"<pubDate>Wed, 0{n} May 2024 06:30:00 GMT</pubDate></item>"
                 for n in (1, 2, 3)
             )
-            body, kind = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Example</title>{items}" \
-                "</channel></rss>".encode(), "application/rss+xml"
+            body, kind = (
+                f"<?xml version='1.0'?><rss version='2.0'><channel><title>Example</title>{items}"
+                "</channel></rss>".encode(),
+                "application/rss+xml",
+            )
         elif self.path.startswith("/news/") and self.path.split("/")[-1].split("?")[0] in "123":
             body, kind = _page(int(self.path.split("/")[-1].split("?")[0])), "text/html; charset=utf-8"
         else:
@@ -114,5 +117,11 @@ def test_loopback_feeds_are_refused_unless_allowed(wire: str, tmp_path: Path) ->
     wh = Warehouse(tmp_path / "wh")
     assert wh.query("select count(*) as n from articles").to_pylist()[0]["n"] == 0
     rejects = wh.query("select source_id, url, stage, reason from rejects").to_pylist()
-    assert rejects == [{"source_id": "examplewire", "url": f"{wire}/feed.xml", "stage": "read_feeds",
-                        "reason": "private_address"}]
+    assert rejects == [
+        {
+            "source_id": "examplewire",
+            "url": f"{wire}/feed.xml",
+            "stage": "read_feeds",
+            "reason": "private_address",
+        }
+    ]

@@ -12,12 +12,21 @@ FETCHED = datetime(2023, 10, 6, 6, 0, tzinfo=UTC)
 
 def _element(**article) -> dict:
     entry = {
-        "source_id": "tass", "url": "https://tass.com/politics/1681234", "identity": "tass:1681234",
-        "article_id": stable_id("tass:1681234"), "feed_url": "https://tass.com/rss/v2.xml",
-        "title": "Feed title", "published_at": datetime(2023, 10, 6, 3, 10, tzinfo=UTC),
+        "source_id": "tass",
+        "url": "https://tass.com/politics/1681234",
+        "identity": "tass:1681234",
+        "article_id": stable_id("tass:1681234"),
+        "feed_url": "https://tass.com/rss/v2.xml",
+        "title": "Feed title",
+        "published_at": datetime(2023, 10, 6, 3, 10, tzinfo=UTC),
     }
-    base = {"title": "Page title", "body": "TOKYO said.\n\n\nSecond  paragraph.", "extraction_method": "source:tass@v1",
-            "published_at": datetime(2023, 10, 6, 3, 10, 26, tzinfo=UTC), "date_source": "jsonld"}
+    base = {
+        "title": "Page title",
+        "body": "TOKYO said.\n\n\nSecond  paragraph.",
+        "extraction_method": "source:tass@v1",
+        "published_at": datetime(2023, 10, 6, 3, 10, 26, tzinfo=UTC),
+        "date_source": "jsonld",
+    }
     base.update(article)
     return {"entry": entry, "article": base, "fetched_at": FETCHED}
 
@@ -58,8 +67,17 @@ def test_plausible_date_bounds() -> None:
 
 
 def test_language_guessed_by_script_when_page_is_silent() -> None:
-    assert guess_language("Министр иностранных дел России Сергей Лавров заявил журналистам в Москве", None) == "ru"
-    assert guess_language("北方領土問題をめぐり、日本政府はロシア側に抗議した。外務省の発表による。", None) == "ja"
+    assert (
+        guess_language("Министр иностранных дел России Сергей Лавров заявил журналистам в Москве", None)
+        == "ru"
+    )
+    assert (
+        guess_language("北方領土問題をめぐり、日本政府はロシア側に抗議した。外務省の発表による。", None)
+        == "ja"
+    )
     assert guess_language("Plain English text.", "en") == "en"
-    row = article_row(_element(language=None, body="Лавров заявил, что переговоры о мирном договоре невозможны сейчас."), "r")
+    row = article_row(
+        _element(language=None, body="Лавров заявил, что переговоры о мирном договоре невозможны сейчас."),
+        "r",
+    )
     assert row["language"] == "ru"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import apache_beam as beam
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
-from dedup_support import run_dedup, write_signatures
+from dedup_support import JIJI, SAME_EVENT, T0, UNRELATED, article, paragraphs, run_dedup, write_signatures
 
 from pipeline.dedup.sketch import DedupParams, make_sketch, signature_row
 from pipeline.dedup.transforms import DeduplicateArticles
@@ -19,111 +18,22 @@ from pipeline.dedup.versions import diff_fields
 from pipeline.dedup.views import article_versions_sql, dedup_state_sql, syndication_sql
 from schemas import ARTICLES, to_table
 
-T0 = datetime(2024, 3, 1, 9, tzinfo=UTC)
-
-# A JIJI story as arabnews.com prints it, and a different story on the same event (same people, same
-# background paragraph): the hard negative.
-JIJI = "\n".join(
-    [
-        "Since 1975",
-        "Short Url:",
-        "01 Mar 2024 18:10:26 GMT9",
-        (
-            "TOKYO: Japan's Foreign Minister Yoko Kamikawa said on Friday that Tokyo will keep its "
-            "sanctions against Russia in place while seeking talks on salmon and crab fishing near the "
-            "disputed islands."
-        ),
-        "",
-        (
-            "Kamikawa told reporters that the government would coordinate closely with its Group of "
-            "Seven partners before any talks with Moscow resume, and that fishermen in Nemuro had asked"
-            " for clarity."
-        ),
-        "",
-        (
-            "Russian Deputy Foreign Minister Andrei Rudenko said earlier this week that Moscow saw no "
-            "basis for a peace treaty while Japan kept what he called unfriendly measures."
-        ),
-        "",
-        (
-            "The islands, seized by the Soviet Union at the end of World War II, are called the "
-            "Northern Territories in Japan and the Southern Kurils in Russia."
-        ),
-        "",
-        (
-            "Former residents have been unable to visit family graves on the islands since 2022, when "
-            "Russia suspended the visa-free exchange program."
-        ),
-        "JIJI Press",
-        "Most Popular",
-    ]
-)
-SAME_EVENT = "\n".join(
-    [
-        (
-            "MOSCOW, March 1. /TASS/. Russian Deputy Foreign Minister Andrei Rudenko said on Friday "
-            "that Moscow would answer any new Japanese sanctions and that fishing talks could not be "
-            "separated from politics."
-        ),
-        "",
-        (
-            "Rudenko told TASS that Japan's Foreign Minister Yoko Kamikawa had chosen to follow "
-            "Washington, and that Russian fishing companies in Sakhalin were ready for business if "
-            "Tokyo changed course."
-        ),
-        "",
-        (
-            "He said consultations on crab quotas had been frozen since the autumn, and that the "
-            "Russian side had handed Japan a list of conditions through the embassy."
-        ),
-        "",
-        (
-            "The islands, seized by the Soviet Union at the end of World War II, are called the "
-            "Northern Territories in Japan and the Southern Kurils in Russia."
-        ),
-    ]
-)
-UNRELATED = "\n".join(
-    [
-        (
-            "VLADIVOSTOK: The port of Vladivostok opened a new container terminal on Saturday, with "
-            "cranes built to handle ships from China and South Korea and a rail link to the Trans-"
-            "Siberian line, the regional governor said at the opening ceremony."
-        ),
-    ]
-)
-
-
-def _article(
-    aid: str, body: str, hours: float, *, source: str = "arabnews", title: str = "t", **extra: Any
-) -> dict:
-    return {
-        "article_id": aid, "source_id": source, "url": f"https://{source}.example/{aid}", "title": title,
-        "body": body, "published_at": T0 + timedelta(hours=hours),
-        "fetched_at": T0 + timedelta(hours=hours + 1),
-        "language": "en", "identity": f"{source}:{aid}", **extra,
-    }  # fmt: skip
-
 
 def _by_id(rows: list[dict]) -> dict[str, dict]:
     return {r["article_id"]: r for r in rows}
 
 
-def _paragraphs(text: str) -> list[str]:
-    return text.split("\n\n")
-
-
 def test_within_run_clusters_exact_and_near_copies_and_keeps_the_rest(tmp_path: Path) -> None:
-    paras = _paragraphs(JIJI)
+    paras = paragraphs(JIJI)
     articles = [
-        _article("orig", JIJI, 0, title="Japan keeps sanctions"),
-        _article("exact", JIJI.replace("Since 1975\n", ""), 2, source="japanforward", title="Retitled"),
-        _article("reordered", "\n\n".join([paras[0], paras[2], paras[1], *paras[3:]]), 3, source="nippon"),
-        _article("lead_cut", "\n\n".join(paras[1:]), -1, source="japantimes"),  # earliest: the representative
-        _article("same_event", SAME_EVENT, 1, source="tass"),
-        _article("unrelated", UNRELATED, 1, source="tass"),
-        _article("empty", "", 1),
-        _article("empty2", "", 2),
+        article("orig", JIJI, 0, title="Japan keeps sanctions"),
+        article("exact", JIJI.replace("Since 1975\n", ""), 2, source="japanforward", title="Retitled"),
+        article("reordered", "\n\n".join([paras[0], paras[2], paras[1], *paras[3:]]), 3, source="nippon"),
+        article("lead_cut", "\n\n".join(paras[1:]), -1, source="japantimes"),  # earliest: the representative
+        article("same_event", SAME_EVENT, 1, source="tass"),
+        article("unrelated", UNRELATED, 1, source="tass"),
+        article("empty", "", 1),
+        article("empty2", "", 2),
     ]
     out = _by_id(run_dedup(articles, [], "r1", tmp_path)["articles"])
     assert set(out) == {a["article_id"] for a in articles}  # nothing dropped
@@ -142,11 +52,11 @@ def test_within_run_clusters_exact_and_near_copies_and_keeps_the_rest(tmp_path: 
 
 
 def test_bad_input_is_rejected_with_a_reason_and_identities_are_merged(tmp_path: Path) -> None:
-    naive = _article("naive", UNRELATED, 0)
+    naive = article("naive", UNRELATED, 0)
     naive["published_at"] = datetime(2024, 1, 1)  # no time zone
-    twice = [_article("same", JIJI, 0), _article("same", JIJI + "\nMore text at the end of it.", 0)]
+    twice = [article("same", JIJI, 0), article("same", JIJI + "\nMore text at the end of it.", 0)]
     twice[1]["fetched_at"] = T0 + timedelta(days=1)
-    bad_body = {**_article("bad", UNRELATED, 0), "body": b"x"}
+    bad_body = {**article("bad", UNRELATED, 0), "body": b"x"}
     outputs = run_dedup([*twice, naive, {"body": "no id"}, bad_body], [], "r1", tmp_path)
     assert {r["reason"] for r in outputs["rejects"]} == {
         "naive_published_at",
@@ -159,7 +69,7 @@ def test_bad_input_is_rejected_with_a_reason_and_identities_are_merged(tmp_path:
 
 
 def test_assert_that_on_the_articles_output() -> None:
-    articles = [_article("a", JIJI, 0), _article("b", JIJI, 1), _article("c", UNRELATED, 0)]
+    articles = [article("a", JIJI, 0), article("b", JIJI, 1), article("c", UNRELATED, 0)]
     with beam.Pipeline(runner="FnApiRunner") as p:
         out = p | beam.Create(articles) | DeduplicateArticles(run_id="r")
         flags = out["articles"] | beam.Map(lambda a: (a["article_id"], a["cluster_id"], a["duplicate_of"]))
@@ -169,12 +79,12 @@ def test_assert_that_on_the_articles_output() -> None:
 
 def test_history_parameters_must_match(tmp_path: Path) -> None:
     params = DedupParams()  # history sketched with the defaults (128 values)
-    sketch = make_sketch(_article("a", JIJI, 0), params)
+    sketch = make_sketch(article("a", JIJI, 0), params)
     row = signature_row(sketch, cluster_id="a", is_duplicate=False, duplicate_of=None, agency=None,
                         params=params, run_id="r1", decided_at=T0)  # fmt: skip
     hist = write_signatures([row], tmp_path / "sig.parquet")
     with pytest.raises(Exception, match="num_perm"):
-        run_dedup([_article("b", JIJI, 1)], [hist], "r2", tmp_path, num_perm=64, bands=16)
+        run_dedup([article("b", JIJI, 1)], [hist], "r2", tmp_path, num_perm=64, bands=16)
 
 
 def _write_articles(rows: list[dict], path: Path, run_id: str) -> None:
@@ -186,23 +96,23 @@ def test_two_runs_end_to_end_in_duckdb(tmp_path: Path) -> None:
     warehouse = tmp_path / "wh"
     (warehouse / "articles").mkdir(parents=True)
     (warehouse / "signatures").mkdir()
-    old_version = _article("tass1", SAME_EVENT, -30, source="tass", title="Rudenko: Moscow will answer")
+    old_version = article("tass1", SAME_EVENT, -30, source="tass", title="Rudenko: Moscow will answer")
     run1 = [
-        _article("jiji1", JIJI, 0, title="Japan to keep Russia sanctions, Kamikawa says"),
+        article("jiji1", JIJI, 0, title="Japan to keep Russia sanctions, Kamikawa says"),
         old_version,
-        _article("port1", UNRELATED, -5, source="tass"),
+        article("port1", UNRELATED, -5, source="tass"),
     ]
     out1 = run_dedup(run1, [], "r1", tmp_path)
     _write_articles(out1["articles"], warehouse / "articles" / "r1.parquet", "r1")
     write_signatures(out1["signatures"], warehouse / "signatures" / "r1.parquet")
 
-    paras = _paragraphs(JIJI)
+    paras = paragraphs(JIJI)
     retitled_copy = "\n\n".join(["JIJI Press", *paras[1:3], paras[4], paras[3]]).replace("Since 1975\n", "")
     new_version = SAME_EVENT + "\n\nRudenko added on Saturday that a reply had been sent to Tokyo."
     run2 = [
-        _article("an1", retitled_copy, 5, source="japanforward", title="Tokyo stands firm on sanctions"),
-        _article("tass1", new_version, -30, source="tass", title="Rudenko: Moscow will answer Tokyo"),
-        _article("sputnik1", SAME_EVENT.replace("/TASS/.", "(RIA Novosti) –").replace("Friday", "Thursday")
+        article("an1", retitled_copy, 5, source="japanforward", title="Tokyo stands firm on sanctions"),
+        article("tass1", new_version, -30, source="tass", title="Rudenko: Moscow will answer Tokyo"),
+        article("sputnik1", SAME_EVENT.replace("/TASS/.", "(RIA Novosti) –").replace("Friday", "Thursday")
                  .replace("He said consultations", "Consultations").split("\n\n")[0]
                  + "\n\nRussian officials said the ministry would publish its reply to Japan next week, "
                  "and that talks with Japanese fishing groups would continue in Yuzhno-Sakhalinsk in April.",
@@ -255,9 +165,9 @@ def test_two_runs_end_to_end_in_duckdb(tmp_path: Path) -> None:
 
 
 def test_an_earlier_copy_takes_over_as_representative_and_history_is_revised(tmp_path: Path) -> None:
-    out1 = run_dedup([_article("h1", JIJI, 5), _article("h2", JIJI, 6)], [], "r1", tmp_path)
+    out1 = run_dedup([article("h1", JIJI, 5), article("h2", JIJI, 6)], [], "r1", tmp_path)
     hist = write_signatures(out1["signatures"], tmp_path / "r1.parquet")
-    out2 = run_dedup([_article("n1", "\n\n".join(_paragraphs(JIJI)[1:]), 1)], [hist], "r2", tmp_path)
+    out2 = run_dedup([article("n1", "\n\n".join(paragraphs(JIJI)[1:]), 1)], [hist], "r2", tmp_path)
     assert out2["articles"][0]["cluster_id"] == "h1"  # the cluster id is stable
     assert not out2["articles"][0]["is_duplicate"]
     revised = {
@@ -270,19 +180,19 @@ def test_an_earlier_copy_takes_over_as_representative_and_history_is_revised(tmp
     sig2 = write_signatures(out2["signatures"], tmp_path / "r2.parquet")
 
     # run three sees the revised state: a later copy points at n1, and nothing is revised again
-    out3 = run_dedup([_article("x1", JIJI, 9)], [hist, sig2], "r3", tmp_path)
+    out3 = run_dedup([article("x1", JIJI, 9)], [hist, sig2], "r3", tmp_path)
     assert (out3["articles"][0]["cluster_id"], out3["articles"][0]["duplicate_of"]) == ("h1", "n1")
     assert out3["revisions"] == []
 
 
 def test_a_new_article_bridging_two_history_clusters_merges_them(tmp_path: Path) -> None:
-    paras = _paragraphs(JIJI)
+    paras = paragraphs(JIJI)
     first_half = "\n\n".join(paras[:3])
     second_half = "\n\n".join(paras[2:])
-    out1 = run_dedup([_article("g1", first_half, 0), _article("k1", second_half, 1)], [], "r1", tmp_path)
+    out1 = run_dedup([article("g1", first_half, 0), article("k1", second_half, 1)], [], "r1", tmp_path)
     assert {a["cluster_id"] for a in out1["articles"]} == {"g1", "k1"}  # not copies of each other
     hist = write_signatures(out1["signatures"], tmp_path / "r1.parquet")
-    out2 = run_dedup([_article("full", JIJI, 3)], [hist], "r2", tmp_path)
+    out2 = run_dedup([article("full", JIJI, 3)], [hist], "r2", tmp_path)
     assert out2["articles"][0]["cluster_id"] == "g1"
     assert {(r["article_id"], r["cluster_id"], r["reason"]) for r in out2["revisions"]} == {
         ("k1", "g1", "clusters_merged")
