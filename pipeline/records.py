@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import traceback
 from datetime import UTC, datetime
-from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -82,9 +81,3 @@ def count(name: str, n: int = 1) -> None:
     """Increment the pipeline counter ``name`` (read back into the ``runs`` row after the run)."""
     Metrics.counter(NAMESPACE, name).inc(n)
 
-
-def with_defaults(row: dict[str, Any], **defaults: Any) -> dict[str, Any]:
-    """``row`` with ``defaults`` filled in where the row has no value."""
-    out = dict(defaults)
-    out.update({k: v for k, v in row.items() if v is not None})
-    return out

@@ -11,7 +11,7 @@ TimestampType(timestamp[us, tz=UTC])
 import pyarrow as pa
 
 from schemas.dedup import SIGNATURES
-from schemas.tables import ARTICLES, ENTITIES, MENTIONS, REJECTS, RUNS, empty_table, to_table
+from schemas.tables import ARTICLES, ENTITIES, MENTIONS, REJECTS, RUNS, to_table
 from schemas.tables import TABLES as CONTRACT_TABLES
 
 #: every table the warehouse keeps as Parquet: DESIGN.md's contract tables, then the pipeline's own
@@ -26,6 +26,5 @@ __all__ = [
     "RUNS",
     "SIGNATURES",
     "TABLES",
-    "empty_table",
     "to_table",
 ]

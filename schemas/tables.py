@@ -144,11 +144,6 @@ TABLES: dict[str, pa.Schema] = {
 }
 
 
-def empty_table(schema: pa.Schema) -> pa.Table:
-    """An empty table of ``schema``."""
-    return schema.empty_table()
-
-
 def to_table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     """Build a table of exactly ``schema`` from row dicts.
 
