@@ -7,7 +7,9 @@ Targets (issue 5): F1 >= 0.95 in English and >= 0.90 in Russian and Japanese; re
 with no Japan–Russia story below 0.5; >= 5 MB of text per second per core.
 
 The evaluation passages are in tests/tagging/eval/ (written for the project, with inline gold markup);
-those in tests/tagging/eval/heldout/ were written after the knowledge base froze and are reported apart.
+those in tests/tagging/eval/heldout/ were written after the knowledge base froze and are reported apart,
+and those in tests/tagging/eval/traps/ are regressions for the gaps the sample corpus showed (the KB and
+rules were fixed for them, so they are a regression check, not a held-out measure).
 Throughput tags real news bodies (the ground truth of the extraction benchmarks in ../shared, read in
 place) repeated to about 6 MB on one core, reports the denser evaluation passages too, and compares
 with trafilatura's extraction time on real HTML pages of the same benchmark.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,9 +29,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipeline.tagging import Tagger  # noqa: E402
-from pipeline.tagging.evaluation import Passage, load_passages, roc_auc, score_mentions  # noqa: E402
+from pipeline.tagging.evaluation import (  # noqa: E402
+    Passage,
+    load_passages,
+    load_sample_articles,
+    roc_auc,
+    score_mentions,
+    score_sample,
+)
 
 EVAL_DIR = REPO / "tests" / "tagging" / "eval"
+SAMPLE_CONTENT = REPO / "pipeline" / "sample" / "content"
 SHARED = REPO / ".." / "shared"
 
 
@@ -134,16 +145,23 @@ def throughput(tagger: Tagger, passages: list[Passage], target_bytes: int = 6_00
     total = 0
     count = 0
     start = time.perf_counter()
+    cpu_start = time.process_time()
     for _ in range(reps):
         for body, lang in docs:
             tagger.relevance(tagger.tag(body, language=lang or None), body=body)
             total += len(body.encode())
             count += len(body)
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     mbps = total / elapsed / 1e6
+    cpu_mbps = total / cpu / 1e6
+    # Wall time understates the speed when other processes share the cores; the CPU time this process
+    # used is the "per core" cost. Both are printed, with the load average, so a reader can judge.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"\nThroughput ({source}, {len(docs)} texts x {reps}): tagged {total / 1e6:.1f} MB in {elapsed:.2f} s"
-        f" = {mbps:.1f} MB/s on one core"
+        f" = {mbps:.1f} MB/s wall, {cpu_mbps:.1f} MB/s of CPU time on one core"
+        f" (load average {load:.1f} on {os.cpu_count()} cores)"
     )
     dense = [(p.text, p.language) for p in passages]
     dense_bytes = sum(len(t.encode()) for t, _ in dense)
@@ -153,7 +171,7 @@ def throughput(tagger: Tagger, passages: list[Passage], target_bytes: int = 6_00
             tagger.relevance(tagger.tag(body, language=lang), body=body)
     d_mbps = 20 * dense_bytes / (time.perf_counter() - start) / 1e6
     print(f"Evaluation passages (about one mention every 20 characters): {d_mbps:.1f} MB/s")
-    result = {"tagger_mb_s": mbps, "dense_mb_s": d_mbps}
+    result = {"tagger_mb_s": mbps, "tagger_cpu_mb_s": cpu_mbps, "dense_mb_s": d_mbps}
     pages = _html_pages(3_000_000)
     if pages:
         import trafilatura
@@ -194,6 +212,20 @@ def main(argv: list[str] | None = None) -> int:
     if heldout:
         print("\n== Held-out set (tests/tagging/eval/heldout; written after the KB froze, never tuned on) ==")
         evaluate(tagger, heldout, show_errors=args.errors)
+    traps = load_passages(EVAL_DIR / "traps")
+    if traps:
+        print("\n== Sample-traps set (tests/tagging/eval/traps; regressions for the sample's gaps) ==")
+        evaluate(tagger, traps, show_errors=args.errors)
+    articles = load_sample_articles(SAMPLE_CONTENT)
+    if articles:
+        s = score_sample(tagger, articles)
+        print(
+            "\n== Sample corpus (pipeline/sample/content: whole articles labelled by their authors;"
+            " its KB gaps were fixed in wave 2, so it is not held out) =="
+            f"\n{s.articles} articles ({s.relevant} Japan–Russia): relevance ROC AUC {s.auc:.3f}, lowest"
+            f" Japan–Russia {s.min_relevant:.3f}, highest other {s.max_other:.3f}; expected mentions found"
+            f" {s.found}/{s.expected}{' missing ' + str(list(s.missing)) if s.missing else ''}"
+        )
     if not args.no_throughput:
         throughput(tagger, passages)
     return 0

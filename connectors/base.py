@@ -613,12 +613,17 @@ def _split_paragraphs(body: str | None) -> list[str]:
 MIN_GENERIC_WORDS = 12
 
 
-def _generic_paragraphs(generic: _Generic, known: set[str | None]) -> list[str]:
-    """The generic path's body paragraphs, without chrome lines and without the title or lead it
-    often repeats at the top. Raises ExtractionError("empty_body") when no story text is left."""
+def _generic_paragraphs(
+    generic: _Generic, known: set[str | None], parser: ParserVersion | None = None
+) -> list[str]:
+    """The generic path's body paragraphs, without chrome lines (``parser``'s boilerplate patterns
+    too: a site's copyright trailer does not go away when its body selectors stop matching) and
+    without the title or lead it often repeats at the top. Raises ExtractionError("empty_body") when
+    no story text is left."""
     from connectors.text import is_chrome_line, word_count
 
-    paragraphs = [p for p in _split_paragraphs(generic.field("body")) if not is_chrome_line(p)]
+    chrome = parser.is_boilerplate if parser is not None else is_chrome_line
+    paragraphs = [p for p in _split_paragraphs(generic.field("body")) if not chrome(p)]
     repeated = {clean_text(k) for k in known if k}
     while paragraphs and paragraphs[0] in repeated:
         paragraphs.pop(0)
@@ -663,7 +668,7 @@ def assemble_article(connector: Connector, parser: ParserVersion | None, doc: Do
         method = f"source:{connector.id}@{parser.version}"
     else:
         method = "generic"
-        paragraphs = _generic_paragraphs(generic, {values["title"], values["lead"], meta.title})
+        paragraphs = _generic_paragraphs(generic, {values["title"], values["lead"], meta.title}, parser)
 
     title, kicker = values["title"], values["kicker"]
     if not title and meta.title:

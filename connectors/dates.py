@@ -292,6 +292,9 @@ def _parse_rfc822(text: str, default_tz: str | None) -> datetime | None:
     if parsed is None:
         return None
     *fields, offset = parsed
+    written = re.search(r"[A-Za-z]{3}\s+(\d{2,4})\s", text)
+    if written and len(written.group(1)) == 4 and int(written.group(1)) != fields[0]:
+        return None  # parsedate_tz reads "0000" as 2000, as if the year had two digits
     try:
         naive = datetime(*fields[:6])
     except ValueError:

@@ -21,6 +21,12 @@ Example::
     >>> decode_html("<p>Привет, мир! Как дела?</p>".encode("cp1251"), "text/html")
     ('<p>Привет, мир! Как дела?</p>', 'cp1251')
 
+The text returned holds no C0 control characters other than tab, newline and carriage return, no
+DEL, and no bidirectional embedding, override or isolate controls (U+202A-U+202E, U+2066-U+2069): a
+parser stops or substitutes at the former (lxml turns NUL into U+FFFD, and text after some controls is
+lost), and the latter can make stored text display reversed ("Trojan Source" spoofing). Form feed
+becomes a space.
+
 Detection needs some text to go on: a body with only a word or two of non-ASCII text in a legacy
 encoding and no usable label may be misread (``"Привет"`` alone reads as clean Big5 too).
 """
@@ -56,6 +62,49 @@ _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.IGNORECA
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _PRESCAN_BYTES = 4096
+# Removed from decoded text: C0 controls but tab/newline/CR, DEL, bidi embeddings/overrides/isolates.
+_UNWANTED: dict[int, str | None] = {
+    c: None
+    for c in (
+        *range(0x00, 0x09),
+        0x0B,
+        *range(0x0E, 0x20),
+        0x7F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
+_UNWANTED[0x0C] = " "  # form feed separates words
+
+
+#: attribute values longer than this are emptied: libxml2 refuses values over 10,000,000 characters
+#: without ``huge_tree`` and then loses the rest of the document
+MAX_ATTRIBUTE_CHARS = 1 << 20
+_HUGE_ATTRIBUTE_RE = re.compile(
+    f"""=(\\s*)(?:"[^"]{{{MAX_ATTRIBUTE_CHARS},}}"|'[^']{{{MAX_ATTRIBUTE_CHARS},}}')"""
+)
+
+
+def shrink_huge_attributes(text: str) -> str:
+    """``text`` with attribute values over MAX_ATTRIBUTE_CHARS emptied (``data-x=""``); others untouched.
+
+    >>> shrink_huge_attributes("<div data-x='" + "A" * (MAX_ATTRIBUTE_CHARS + 1) + "'>text</div>")
+    '<div data-x="">text</div>'
+    """
+    if len(text) <= MAX_ATTRIBUTE_CHARS:
+        return text
+    return _HUGE_ATTRIBUTE_RE.sub('=""', text)
+
+
+def strip_unwanted(text: str) -> str:
+    """``text`` without control and bidi override characters (form feed becomes a space).
+
+    >>> strip_unwanted("Both\\x00 sides\\x0cagreed \\u202egnp.exe\\u202c")
+    'Both sides agreed gnp.exe'
+    """
+    return text.translate(_UNWANTED)
+
+
 # Above this share of "messy" characters a decoding is taken for mojibake (clean text scores ~0).
 _MESS_LIMIT = 0.2
 _MESS_SAMPLE_CHARS = 50_000
@@ -150,8 +199,15 @@ def decode_html(content: bytes, content_type: str = "") -> tuple[str, str]:
     """Decode an HTML or XML body; returns ``(text, encoding used)``. Never raises on bad bytes.
 
     ``content_type`` is the HTTP ``Content-Type`` header value (may be empty). The encoding returned is
-    a Python codec name (``"utf-8"``, ``"cp1251"``, ``"cp932"``, ``"euc_jp"``, ...).
+    a Python codec name (``"utf-8"``, ``"cp1251"``, ``"cp932"``, ``"euc_jp"``, ...). Control and bidi
+    override characters are removed from the text (see :func:`strip_unwanted`), and attribute values
+    too long for the HTML parser are emptied (:func:`shrink_huge_attributes`).
     """
+    text, encoding = _decode(content, content_type)
+    return shrink_huge_attributes(strip_unwanted(text)), encoding
+
+
+def _decode(content: bytes, content_type: str) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if content.startswith(bom):
             return content.decode(codec, errors="replace"), codec.removesuffix("-sig")

@@ -50,6 +50,8 @@ _SNIFF_BYTES = 65536
 _TAG_NAME_RE = re.compile(rb"<\s*([A-Za-z_][\w.:-]*)")
 # plain alternatives only: no nested quantifiers, so hostile bodies cannot make the search slow
 _HTML_RE = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
+# numeric character references; those naming no character XML allows are replaced before parsing
+_CHAR_REF_RE = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
 
 
 @dataclass
@@ -251,13 +253,39 @@ def _defuse(content: bytes) -> bytes:
     return content[:start] + content[end:]
 
 
+def _valid_char_ref(match: re.Match[bytes]) -> bytes:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    if (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    ):
+        return match.group(0)
+    return b"&#xFFFD;"
+
+
+def replace_bad_char_refs(content: bytes) -> bytes:
+    """``content`` with character references to NUL, controls, lone surrogates or beyond U+10FFFF replaced
+    by U+FFFD: feedparser's loose parser would otherwise hand out a lone surrogate ("&#xDC00;"), which
+    breaks its own re-encoding and every UTF-8 writer after it.
+
+    >>> replace_bad_char_refs(b"a &#xDC00; b &#0; c &#233; d &#x110000;")
+    b'a &#xFFFD; b &#xFFFD; c &#233; d &#xFFFD;'
+    """
+    return _CHAR_REF_RE.sub(_valid_char_ref, content) if b"&#" in content else content
+
+
 def _parse_syndication(content: bytes, feed_url: str, *, default_tz: str | None) -> list[FeedItem]:
-    content = _defuse(content)
-    # a stream, never a str: feedparser treats a str as a URL or a file name and would open it
-    parsed = feedparser.parse(
-        io.BytesIO(content),
-        response_headers={"content-location": feed_url, "content-type": "application/xml"},
-    )
+    content = replace_bad_char_refs(_defuse(content))
+    try:
+        # a stream, never a str: feedparser treats a str as a URL or a file name and would open it
+        parsed = feedparser.parse(
+            io.BytesIO(content),
+            response_headers={"content-location": feed_url, "content-type": "application/xml"},
+        )
+    except (UnicodeError, ValueError, RecursionError) as exc:  # feedparser's loose path on hostile bytes
+        raise ExtractionError("malformed_feed", f"{type(exc).__name__}: {exc}") from exc
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo"):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -52,6 +53,12 @@ _SEPARATOR_RE = re.compile(r"\s+(?:[-|–—/·•]|::|»)\s+")
 # " - 21.01.2025, Sputnik International": a date stuck in front of the site name
 _DATED_SUFFIX_RE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4},\s*")
 
+#: longest body accepted, in characters (about 60,000 words): long-form stories stay well under it; a page
+#: with more text is a data dump or a hostile page, and would cost the tagger hundreds of thousands of
+#: mentions (a 5 MB one-line page gave 349,525)
+MAX_BODY_CHARS = 400_000
+#: longest title kept; a longer one (a page stuffing its <title>) is cut at a word boundary
+MAX_TITLE_CHARS = 500
 #: fewer words than this (CJK characters count one each) is no article: a navigation stub or a placeholder
 MIN_BODY_WORDS = 10
 # Bodies shorter than this (in words) from precision mode are retried in recall mode: precision mode
@@ -77,6 +84,19 @@ def _normalise_site(name: str) -> str:
     return re.sub(r"[^\w]+", "", name.casefold().removeprefix("the "))
 
 
+def _cap_title(text: str) -> str:
+    """``text`` cut to MAX_TITLE_CHARS at a word boundary, with an ellipsis when cut.
+
+    >>> len(_cap_title("Talks " * 200)) <= MAX_TITLE_CHARS
+    True
+    """
+    if len(text) <= MAX_TITLE_CHARS:
+        return text
+    cut = text[: MAX_TITLE_CHARS - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_TITLE_CHARS // 2 else cut).rstrip() + "…"
+
+
 def clean_title(
     title: str, *, site_suffixes: Sequence[str] = (), section: str | None = None
 ) -> tuple[str, str | None]:
@@ -93,7 +113,7 @@ def clean_title(
     >>> clean_title("EDITORIAL | Russia's Threats | JAPAN Forward", site_suffixes=["JAPAN Forward"])
     ("Russia's Threats", 'EDITORIAL')
     """
-    text = " ".join(title.split())
+    text = _cap_title(" ".join(title[: MAX_TITLE_CHARS * 4].split()))
     sites = {_normalise_site(s) for s in site_suffixes if s and _normalise_site(s)}
     separators = list(_SEPARATOR_RE.finditer(text))
     if separators and sites:
@@ -287,6 +307,23 @@ def _htmldate(
     return parse_datetime(found, default_tz=default_tz) if found else None
 
 
+def _canonical_url(page_url: str, href: str | None) -> str | None:
+    """``href`` made absolute, when it is an http(s) URL; None for ``javascript:``, ``file:``, broken URLs.
+
+    >>> _canonical_url("https://tass.com/a", "/politics/1"), _canonical_url("https://tass.com/a", "http://[::1")
+    ('https://tass.com/politics/1', None)
+    """
+    if not href:
+        return None
+    try:
+        absolute = resolve(page_url, href)
+        parts = urlsplit(absolute)
+        host = parts.hostname
+    except ValueError:  # "http://[::1": urllib raises on a broken IPv6 literal
+        return None
+    return absolute if parts.scheme in ("http", "https") and host else None
+
+
 def extract_generic(
     page: Page,
     *,
@@ -299,7 +336,8 @@ def extract_generic(
     ``default_tz`` is the zone of naive dates on this site; ``site_suffixes`` are names the title may
     end with (``og:site_name`` is always tried); ``tree`` is the already parsed page, if the caller has it.
 
-    Raises ExtractionError("not_html") for a page that does not parse, ("empty_body") without body text.
+    Raises ExtractionError("not_html") for a page that does not parse, ("empty_body") without body text,
+    ("body_too_long") with more than MAX_BODY_CHARS of it.
     """
     if tree is None:
         tree = parse_html(page)
@@ -314,17 +352,21 @@ def extract_generic(
         title = h1
     titles = [t for t in (title, raw_title, meta.html_title, h1) if t]
     body = extract_body(tree, page.url, meta, titles=titles)
+    if len(body) > MAX_BODY_CHARS:
+        raise ExtractionError("body_too_long", f"{len(body)} characters of text > {MAX_BODY_CHARS}")
     if word_count(body) < MIN_BODY_WORDS:
         raise ExtractionError("empty_body", f"{word_count(body)} words of text")
 
     published_at, date_source = meta.published_at, meta.date_source
-    if published_at is None:
+    # A page that declares a date we cannot accept ("2023-02-30") gets none: htmldate would read a
+    # part of the same string ("2023-02") and invent the first of the month.
+    if published_at is None and not meta.published:
         published_at = _htmldate(tree, page.url, page.fetched_at, default_tz)
         date_source = "htmldate" if published_at else None
 
     return Article(
         url=page.url,
-        canonical_url=resolve(page.url, meta.canonical_url) if meta.canonical_url else None,
+        canonical_url=_canonical_url(page.url, meta.canonical_url),
         title=title or None,
         kicker=kicker,
         lead=meta.description,

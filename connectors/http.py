@@ -88,6 +88,21 @@ _BINARY_TYPES = frozenset(
 )
 _GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 _GZIP_MAGIC = b"\x1f\x8b"
+# Signatures of binary formats no page can be, whatever Content-Type a server claims for them
+# (a PDF served as text/html would otherwise be parsed as a page of mojibake).
+_BINARY_MAGIC = {
+    b"%PDF-": "PDF",
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"PK\x03\x04": "ZIP",  # also DOCX, EPUB
+    b"RIFF": "RIFF",  # WebP, WAV, AVI
+    b"\x00\x00\x00\x18ftyp": "MP4",
+    b"\x00\x00\x00\x20ftyp": "MP4",
+    b"\x7fELF": "ELF",
+    b"MZ\x90\x00": "EXE",
+}
 _ROOT = re.compile(r"<([a-z_][\w:.-]*)")
 _HOST = re.compile(r"[a-z0-9_.-]+|[0-9a-f:.]+", re.IGNORECASE)  # a DNS name or an IP literal
 
@@ -508,6 +523,13 @@ def _root_element(content: bytes) -> str:
             if lowered.startswith("<!doctype html"):
                 return "html"
             end = lowered.find(">")
+            bracket = lowered.find("[")
+            if bracket >= 0 and (end < 0 or bracket < end):
+                # an internal subset: its declarations hold ">" of their own, and only XML has one
+                close = lowered.find("]", bracket)
+                if close < 0:
+                    return "xml"  # a subset longer than the sniffed head (an entity bomb, say)
+                end = lowered.find(">", close)
         elif lowered.startswith("<!--"):
             end = lowered.find("-->") + 2
         else:
@@ -672,6 +694,10 @@ class HttpClient:
     def _check_content(
         self, content: bytes, headers: Mapping[str, str], kind: str, url: str, status: int
     ) -> None:
+        magic = _magic_name(content)
+        if magic is not None:
+            what = f"{magic} body served as {_mime(headers) or 'untyped'}"
+            raise FetchError("bad_content_type", what, url, status)
         if _looks_like_html(content, headers, kind):
             wall = challenge.is_challenge(
                 content[: _ERROR_BODY_BYTES * 4].decode("utf-8", "replace"), headers
@@ -955,6 +981,15 @@ class HttpClient:
             )
         if out > cap and not truncate:
             raise FetchError("too_large", f"more than max_bytes {cap} bytes after decompression", url, status)
+
+
+def _magic_name(content: bytes) -> str | None:
+    """The binary format ``content`` starts with the signature of, e.g. ``"PDF"``; None for none.
+
+    >>> _magic_name(b"%PDF-1.7 ..."), _magic_name(b"<html>")
+    ('PDF', None)
+    """
+    return next((name for magic, name in _BINARY_MAGIC.items() if content.startswith(magic)), None)
 
 
 def _refuse_declared_type(kind: str, headers: Mapping[str, str], url: str, status: int) -> None:

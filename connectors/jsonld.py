@@ -99,6 +99,9 @@ class Metadata:
 
 # --- JSON-LD -------------------------------------------------------------------------------------
 
+#: deepest nesting of lists and objects kept from a JSON-LD block (real pages nest fewer than 10 levels)
+MAX_DEPTH = 64
+
 
 def _decode_all(text: str) -> list[Any]:
     """Every JSON value in ``text`` (a block may hold several, back to back); [] when nothing decodes."""
@@ -112,10 +115,30 @@ def _decode_all(text: str) -> list[Any]:
             break
         try:
             value, index = decoder.raw_decode(text, index)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # RecursionError: "[[[[..." nested past the stack
             break
-        values.append(value)
+        if _depth(value) <= MAX_DEPTH:  # the walks below recurse: a hostile depth is dropped, not followed
+            values.append(value)
     return values
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (iteratively: the value may be hostile).
+
+    >>> _depth({"a": [1, {"b": 2}]}), _depth("x")
+    (3, 0)
+    """
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def parse_jsonld_block(raw: str) -> list[Any]:
@@ -382,6 +405,8 @@ def page_metadata(tree: lxml.html.HtmlElement, *, default_tz: str | None = None)
         parsed = parse_datetime(raw, default_tz=default_tz) if raw else None
         if parsed is not None:
             result.published, result.published_at, result.date_source = raw, parsed, "meta"
+        elif raw and not result.published:
+            result.published = raw  # declared but impossible ("2023-02-30"): the raw string says so
     if result.modified_at is None:
         raw = _first(meta, _MODIFIED_META)
         parsed = parse_datetime(raw, default_tz=default_tz) if raw else None

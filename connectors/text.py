@@ -16,7 +16,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 # zero-width characters and soft hyphens that pages sprinkle through text
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# invisible characters, C0 controls but tab/newline/CR, DEL, bidi embeddings/overrides/isolates, and
+# lone surrogates (feedparser turns "&#xDC00;" into one; no UTF-8 writer can store it)
+_INVISIBLE_RE = re.compile(
+    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _SPACES_RE = re.compile(r"[^\S\n]+")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
 
@@ -51,6 +55,8 @@ CHROME_PATTERNS: tuple[str, ...] = (
     r"show comments|load more|continue reading|click here|since 1975)[:.]?",
     r"(?:read more|read also|see also|also read|related)\s*[:|»›>].{0,80}",
     r"to participate in the discussion,?\s*log in or register",
+    # cookie banners: "We use cookies. Accept all cookies to continue."
+    r"(?:this (?:web)?site|we) uses? cookies\b.{0,80}",
     r"updated\s+(?:\d+\s+\w+\s+ago|\d{1,2}\s+\w+\s+\d{4})",
     # photo credits: "© AP Photo/Eugene Hoshiko", "(© Sankei)", "Photo: Reuters", "(AFP)", "Getty Images"
     r"\(?\s*©\s*[^()]{1,60}\)?",
@@ -111,6 +117,25 @@ def split_paragraphs(text: str) -> list[str]:
     return [line for line in (clean_line(part) for part in text.split("\n")) if line]
 
 
+#: a line of at least this many short link labels between separators is a navigation menu
+MIN_MENU_ITEMS = 6
+_MENU_SEPARATOR_RE = re.compile(r"\s+[|•·»/]\s+")
+
+
+def _is_menu(line: str) -> bool:
+    """Whether ``line`` is a flattened menu ("Home | World | Politics | ..."), whatever its length.
+
+    Labels are one to three words without digits, so that a table row of figures is never a menu.
+
+    >>> _is_menu("Home | World | Politics | Economy | Sports | Opinion"), _is_menu("Salmon | 1,200 | 2023")
+    (True, False)
+    """
+    items = _MENU_SEPARATOR_RE.split(line)
+    return len(items) >= MIN_MENU_ITEMS and all(
+        0 < len(item.split()) <= 3 and not any(ch.isdigit() for ch in item) for item in items
+    )
+
+
 def is_chrome_line(line: str, extra_patterns: Sequence[re.Pattern[str]] = ()) -> bool:
     """Whether ``line`` is site chrome (share buttons, newsletter boxes, photo credits, ...).
 
@@ -123,6 +148,8 @@ def is_chrome_line(line: str, extra_patterns: Sequence[re.Pattern[str]] = ()) ->
     """
     stripped = clean_line(line).strip(" -–—|•·»")
     if not stripped:
+        return True
+    if _is_menu(stripped):
         return True
     if len(stripped) > MAX_CHROME_CHARS:
         return False

@@ -1,4 +1,4 @@
-"""The ``dipnews`` command (also ``python -m pipeline``): run, stream, sql, sources, extract, tag.
+"""The ``dipnews`` command (also ``python -m pipeline``): run, stream, status, sql, sources, extract, tag, ...
 
 Each subcommand is a small function taking parsed arguments and returning an exit code; errors a user
 can fix (bad config, locked warehouse, unreadable file) print one clear line to stderr, not a traceback.
@@ -11,8 +11,8 @@ import dataclasses
 import json
 import logging
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ def _print_json(obj: Any, **kwargs: Any) -> None:
 
 def _sample_config(config, site) -> Any:
     """The configuration of a ``--sample`` run: the sample's sources, fetched from its loopback server."""
-    from pipeline.config import parse_config
+    from pipeline.config import ScheduleSettings, parse_config
 
     sample = parse_config(site.config_toml, where="<sample corpus>")
     fetch = dataclasses.replace(
@@ -50,62 +50,117 @@ def _sample_config(config, site) -> Any:
         min_interval=0.0,
         honor_crawl_delay=False,  # robots.txt rules still apply; only the waiting is lifted
     )
-    # The sample server is ours and on loopback: waiting out politeness intervals there helps nobody.
-    return dataclasses.replace(sample, fetch=fetch, polite=False)
+    # The sample server is ours and on loopback: waiting out politeness intervals there helps nobody,
+    # and its feeds are always due (a zero polling interval), so every poll of a sample stream polls.
+    return dataclasses.replace(
+        sample,
+        fetch=fetch,
+        polite=False,
+        schedule=ScheduleSettings(min_interval=0.0, max_interval=0.0),
+        maintenance=config.maintenance,
+    )
 
 
-def _print_run(result, warehouse: Path) -> None:
+@contextmanager
+def _run_config(args: argparse.Namespace) -> Iterator[Any]:
+    """The configuration to run with: ``--config`` restricted to ``--sources``, or the served sample."""
+    config = load_config(args.config)
+    sources = [s for s in (args.sources or "").split(",") if s]
+    if not args.sample:
+        yield config.select(sources)
+        return
+    from pipeline.sample.server import serve
+
+    with serve(edition=args.sample_edition) as site:
+        yield _sample_config(config, site).select(sources)
+
+
+def _progress(args: argparse.Namespace) -> Any:
+    """The progress display, if wanted: not by default when logs go to a machine as JSON lines."""
+    from pipeline.progress import Progress, default_stream
+
+    if args.progress == "auto" and args.log_format == "json":
+        return None
+    return Progress.for_stream(default_stream(), args.progress)
+
+
+def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
+    """One batch run; prints its summary."""
     from pipeline import report
-
-    print(report.run_summary(result, warehouse))
-
-
-def _run_once(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     from pipeline.run import run_batch
 
-    config = load_config(args.config)
     warehouse = warehouse_dir(args.warehouse)
-    sources = [s for s in (args.sources or "").split(",") if s]
-    if args.sample:
-        from pipeline.sample.server import serve
-
-        with serve(edition=args.sample_edition) as site:
-            run_config = _sample_config(config, site).select(sources)
-            result = run_batch(
-                run_config, warehouse, beam_args=beam_args, refetch=args.refetch, lock_wait=args.lock_wait
-            )
-    else:
+    with _run_config(args) as config:
         result = run_batch(
-            config.select(sources),
+            config,
             warehouse,
             beam_args=beam_args,
             refetch=args.refetch,
             lock_wait=args.lock_wait,
+            all_feeds=args.all_feeds,
+            progress=_progress(args),
         )
-    _print_run(result, warehouse)
+    print(report.run_summary(result, warehouse))
     return result.exit_code
 
 
-def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
-    """One batch run."""
-    return _run_once(args, beam_args)
-
-
 def cmd_stream(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
-    """Poll again and again: one committed run per poll, ``--interval`` seconds apart."""
-    polls = 0
-    worst = 0
+    """Poll every ``--interval`` seconds, one committed window per poll, until stopped or ``--max-polls``.
+
+    SIGTERM / Ctrl-C finish the current window and exit with the windows' code; a second one aborts it.
+    """
+    from pipeline import report
+    from pipeline.stream import StopFlag, run_stream, stop_on_signals
+
+    warehouse = warehouse_dir(args.warehouse)
+    stop = StopFlag()
+
+    def on_window(window) -> None:
+        print(report.window_line(window), flush=True)
+
+    with stop_on_signals(stop), _run_config(args) as config:
+        result = run_stream(
+            config,
+            warehouse,
+            interval=args.interval,
+            max_polls=args.max_polls,
+            beam_args=beam_args,
+            refetch=args.refetch,
+            all_feeds=args.all_feeds,
+            lock_wait=args.lock_wait,
+            stop=stop,
+            on_window=on_window,
+            progress=_progress(args),
+        )
+    print(report.stream_summary(result, warehouse), flush=True)
+    return result.exit_code
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Per source: last success, volume against its usual, empty-body and blocked rates, warnings."""
+    from pipeline import status
+
+    health = status.source_status(warehouse_dir(args.warehouse), recent=args.runs)
+    if args.format == "json":
+        _print_json([dataclasses.asdict(h) for h in health], indent=2)
+    else:
+        print(status.format_status(health))
+    return 0
+
+
+def cmd_new_source(args: argparse.Namespace) -> int:
+    """Scaffold a connector module and its fixture folder for a new outlet (connectors/scaffold.py)."""
+    from connectors.scaffold import ScaffoldError, default_root, scaffold
+
+    root = Path(args.root) if args.root else default_root()
     try:
-        while args.max_polls is None or polls < args.max_polls:
-            started = time.monotonic()
-            worst = max(worst, _run_once(args, beam_args))
-            polls += 1
-            if args.max_polls is not None and polls >= args.max_polls:
-                break
-            time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
-    except KeyboardInterrupt:
-        print(f"stopped after {polls} poll(s)", file=sys.stderr)
-    return worst
+        written = scaffold(args.source_id, args.home, args.feed, root=root)
+    except ScaffoldError as exc:
+        print(f"dipnews: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"created {path}")
+    return 0
 
 
 # -- sql / sources / extract / tag ---------------------------------------------------------------------------
@@ -281,6 +336,31 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="wait this long for another run's warehouse lock before giving up",
     )
+    p.add_argument(
+        "--all-feeds",
+        action="store_true",
+        help="poll every feed now, even those whose adaptive interval says they are not due yet",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="live progress on stderr (auto: only when stderr is a terminal)",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -290,6 +370,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dipnews {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="log lines as text, or as one JSON object per line (for machines)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="one batch run (Beam options may follow, e.g. --runner=...)")
@@ -297,8 +383,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stream", help="poll continuously, committing each poll")
     _run_arguments(p)
-    p.add_argument("--interval", type=float, default=900.0, metavar="SECONDS", help="seconds between polls")
-    p.add_argument("--max-polls", type=int, default=None, metavar="N", help="stop after N polls")
+    p.add_argument(
+        "--interval", type=_non_negative, default=900.0, metavar="SECONDS", help="seconds between polls"
+    )
+    p.add_argument("--max-polls", type=_positive, default=None, metavar="N", help="stop after N polls")
+
+    p = sub.add_parser("status", help="health per source: last success, volume, error rates, warnings")
+    p.add_argument("--warehouse")
+    p.add_argument("--runs", type=_positive, default=30, metavar="N", help="recent runs to judge by")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("new-source", help="scaffold a connector module for a new outlet")
+    p.add_argument("source_id", metavar="ID", help="the new source's id (also its module name)")
+    p.add_argument("--home", required=True, metavar="URL", help="the outlet's home page")
+    p.add_argument("--feed", required=True, metavar="URL", help="one of its RSS/Atom feeds or sitemaps")
+    p.add_argument("--root", help="the dipnews tree to write into (default: the installed one)")
 
     p = sub.add_parser("sql", help="query the warehouse")
     p.add_argument("query")
@@ -357,13 +456,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra and args.command not in ("run", "stream"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from pipeline import logs
+
+    logs.configure(args.log_format, verbose=args.verbose)
     import duckdb
 
-    from warehouse import WarehouseError, WarehouseLocked
+    from warehouse import CommitError, WarehouseError, WarehouseLocked
 
     try:
         if args.command in ("run", "stream"):
@@ -376,6 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "compact": cmd_compact,
             "vacuum": cmd_vacuum,
             "check": cmd_check,
+            "status": cmd_status,
+            "new-source": cmd_new_source,
         }
         return commands[args.command](args)
     except WarehouseLocked as exc:
@@ -383,6 +483,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"dipnews: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except CommitError as exc:
+        # the run did its work but could not commit it (a full disk...): it failed, and changed nothing
+        from pipeline.run import EXIT_FAILED
+
+        print(f"dipnews: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except (ConfigError, FileNotFoundError, WarehouseError, duckdb.Error) as exc:
         # What a user can fix (config, paths, SQL) is one clear line; anything else is a bug and keeps
         # its traceback.

@@ -5,6 +5,13 @@ The form is DESIGN.md's::
     [fetch]
     allow_private_networks = false
 
+    [schedule]          # how often each feed is polled (adaptive, see pipeline/feedstate.py)
+    min_interval = 300  # seconds; a feed that keeps bringing news is polled this often
+    max_interval = 21600
+
+    [maintenance]
+    compact_after_files = 32   # compact a partition of articles/mentions holding more files (0: never)
+
     [[sources]]
     id = "tass"
     feeds = ["https://tass.com/rss/v2.xml"]   # optional: overrides the connector's feeds
@@ -47,10 +54,60 @@ class SourceConfig:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    """``[schedule]``: the bounds of each feed's adaptive polling interval, in seconds.
+
+    A poll that brings nothing new stretches the feed's interval by ``growth`` (up to ``max_interval``);
+    a poll that brings news sets it back to ``min_interval``.
+
+    >>> ScheduleSettings(min_interval=60, max_interval=30)
+    Traceback (most recent call last):
+    ...
+    ValueError: max_interval (30) must be at least min_interval (60)
+    """
+
+    min_interval: float = 300.0
+    max_interval: float = 6 * 3600.0
+    growth: float = 1.5
+
+    def __post_init__(self) -> None:
+        for name in ("min_interval", "max_interval", "growth"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+                raise ValueError(f"{name} must be a number, got {value!r}")
+        if self.min_interval < 0:
+            raise ValueError(f"min_interval must be >= 0, got {self.min_interval}")
+        if self.max_interval < self.min_interval:
+            raise ValueError(
+                f"max_interval ({self.max_interval:g}) must be at least min_interval ({self.min_interval:g})"
+            )
+        if self.growth < 1:
+            raise ValueError(f"growth must be >= 1, got {self.growth}")
+
+
+@dataclass(frozen=True)
+class MaintenanceSettings:
+    """``[maintenance]``: automatic upkeep after each commit.
+
+    ``compact_after_files``: when a partition of ``articles`` or ``mentions`` holds more committed files
+    than this, the run compacts it right after its commit (0 turns automatic compaction off).
+    """
+
+    compact_after_files: int = 32
+
+    def __post_init__(self) -> None:
+        value = self.compact_after_files
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"compact_after_files must be an integer >= 0, got {value!r}")
+
+
+@dataclass(frozen=True)
 class Config:
-    """A whole configuration: fetch settings and the sources to ingest."""
+    """A whole configuration: fetch settings, schedule, upkeep and the sources to ingest."""
 
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
     sources: tuple[SourceConfig, ...] = ()  # empty: every registered connector with its own feeds
     #: whether requests wait out the per-host intervals (off only for the loopback sample and benchmarks)
     polite: bool = True
@@ -99,6 +156,20 @@ def _fetch_settings(table: Mapping[str, Any], where: str) -> FetchSettings:
         raise ConfigError(f"{where}: [fetch]: {exc}") from exc
 
 
+def _section(cls: type, name: str, table: Any, where: str) -> Any:
+    """``[name]`` as a ``cls`` dataclass; unknown keys and bad values are ConfigErrors."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown [{name}] key(s) {', '.join(unknown)}")
+    try:
+        return cls(**table)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: [{name}]: {exc}") from exc
+
+
 def _source(entry: Mapping[str, Any], where: str) -> SourceConfig:
     unknown = sorted(set(entry) - _SOURCE_KEYS)
     if unknown:
@@ -129,7 +200,7 @@ def parse_config(text: str, *, where: str = "<config>") -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from exc
-    unknown = sorted(set(data) - {"fetch", "sources"})
+    unknown = sorted(set(data) - {"fetch", "schedule", "maintenance", "sources"})
     if unknown:
         raise ConfigError(f"{where}: unknown section(s) {', '.join(unknown)}")
     fetch_table = data.get("fetch", {})
@@ -139,6 +210,8 @@ def parse_config(text: str, *, where: str = "<config>") -> Config:
         raise ConfigError(f"{where}: duplicate source ids in [[sources]]")
     return Config(
         fetch=_fetch_settings(fetch_table, where),
+        schedule=_section(ScheduleSettings, "schedule", data.get("schedule", {}), where),
+        maintenance=_section(MaintenanceSettings, "maintenance", data.get("maintenance", {}), where),
         sources=tuple(s for s in sources if s.enabled),
         polite=bool(fetch_table.get("polite", True)),
         path=where,

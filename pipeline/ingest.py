@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import apache_beam as beam
 
 from connectors.http import FetchSettings
 from pipeline.config import SourceConfig
+from pipeline.dedup.assign_versions import AssignVersions
 from pipeline.dedup.transforms import DeduplicateArticles
 from pipeline.stages.extract import ExtractArticles
 from pipeline.stages.fetch_pages import FetchPages
@@ -33,7 +34,6 @@ class IngestPlan:
     polite: bool = True
     refetch: bool = False
     kb_dir: str | None = None
-    extra_tables: dict[str, str] = field(default_factory=dict)
 
 
 class IngestSources(beam.PTransform):
@@ -59,7 +59,9 @@ class IngestSources(beam.PTransform):
         )
         extracted = pages.main | "ExtractArticles" >> ExtractArticles(p.sources, run_id=p.run_id)
         normalized = extracted.main | "NormalizeArticles" >> NormalizeArticles(run_id=p.run_id)
-        deduped = normalized.main | "DeduplicateArticles" >> DeduplicateArticles(
+        # a re-fetched article gets its next version, or nothing is written when its text is unchanged
+        versioned = normalized.main | "AssignVersions" >> AssignVersions(p.history_articles)
+        deduped = versioned | "DeduplicateArticles" >> DeduplicateArticles(
             p.history_signatures, run_id=p.run_id
         )
         tagged = deduped["articles"] | "TagEntities" >> TagEntities(run_id=p.run_id, kb_dir=p.kb_dir)

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-_RUN_COLUMNS = ("feeds_read", "entries_seen", "entries_new", "fetched", "extracted", "rejected")
-
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain aligned text table (numbers right-aligned)."""
@@ -28,28 +26,47 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(out).rstrip()
 
 
+_SOURCE_COLUMNS = ("polled", "skipped", "new", "fetched", "extracted", "written", "duplicates", "rejected")
+
+
+def source_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    """Rows of the per-source table from a runs ``summary`` document (its ``sources`` part)."""
+    rows = []
+    for source_id, s in sorted(summary.get("sources", {}).items()):
+        rejected = s.get("rejected", {})
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(rejected.items())) or "-"
+        rows.append(
+            [source_id, *(s.get(c, 0) for c in _SOURCE_COLUMNS[:-1]), sum(rejected.values()), reasons,
+             f"{s.get('fetch_seconds', 0.0):.1f}"]
+        )
+    return rows
+
+
 def run_summary(result: Any, warehouse: Path) -> str:
-    """The summary of one run: status, counts per source, rejects by reason."""
+    """The summary of one run: status, counts per source (polled, new, fetched, extracted, duplicates,
+    rejected by reason, time), and where the warehouse is."""
     from pipeline.run import EXIT_PARTIAL
 
-    rows = []
-    for source_id in sorted(result.per_source):
-        counts = result.per_source[source_id]
-        rows.append([source_id, *(counts.get(c, 0) for c in _RUN_COLUMNS)])
-    c, r = result.counters, result.row
+    r = result.row
+    summary = json.loads(r.get("summary") or "{}")
     lines = [
-        f"run {result.run_id}: {result.status}{' (committed)' if result.committed else ' (NOT committed)'}",
-        f"  feeds {r.get('feeds_read', 0)}, entries {r.get('entries_seen', 0)}, "
+        f"run {result.run_id}: {result.status}{' (committed)' if result.committed else ' (NOT committed)'}"
+        f" in {summary.get('seconds', 0.0):.1f} s",
+        f"  feeds {r.get('feeds_read', 0)} (skipped {summary.get('feeds_skipped', 0)}, "
+        f"not modified {summary.get('feeds_not_modified', 0)}), entries {r.get('entries_seen', 0)}, "
         f"new {r.get('entries_new', 0)}, "
         f"fetched {r.get('pages_fetched', 0)}, extracted {r.get('articles_extracted', 0)}, "
         f"written {r.get('articles_written', 0)} (duplicates {r.get('duplicates', 0)}), "
         f"mentions {r.get('mentions_written', 0)}, rejects {r.get('rejects', 0)}",
     ]
+    rows = source_rows(summary)
     if rows:
-        lines += ["", table(["source", *_RUN_COLUMNS], rows)]
-    reasons = {k.removeprefix("rejects."): v for k, v in sorted(c.items()) if k.startswith("rejects.")}
+        lines += ["", table(["source", *_SOURCE_COLUMNS, "rejected by reason", "fetch s"], rows)]
+    reasons = summary.get("rejects_by_reason", {})
     if reasons:
         lines += ["", "rejects by stage.reason: " + ", ".join(f"{k} {v}" for k, v in reasons.items())]
+    for c in getattr(result, "compactions", []):
+        lines.append(f"compacted {c.table}/{c.partition}: {len(c.replaced)} files -> {len(c.written)}")
     if result.exit_code == EXIT_PARTIAL:
         lines += ["", f"sources that failed entirely: {', '.join(result.failed_sources)}"]
     lines += [
@@ -57,6 +74,36 @@ def run_summary(result: Any, warehouse: Path) -> str:
         f'warehouse: {warehouse.resolve()}  (dipnews sql "select ...", or duckdb '
         f"{warehouse.resolve() / 'catalog.duckdb'})",
     ]
+    return "\n".join(lines)
+
+
+def window_line(result: Any) -> str:
+    """One line per committed window of a stream.
+
+    >>> from types import SimpleNamespace
+    >>> window_line(SimpleNamespace(run_id="r1", status="ok", committed=True, row={
+    ...     "feeds_read": 9, "entries_new": 2, "articles_written": 2, "rejects": 0}))
+    'window r1: ok, feeds 9, new 2, written 2, rejects 0'
+    """
+    r = result.row
+    state = result.status if result.committed else f"{result.status} (NOT committed)"
+    return (
+        f"window {result.run_id}: {state}, feeds {r.get('feeds_read', 0)}, new {r.get('entries_new', 0)}, "
+        f"written {r.get('articles_written', 0)}, rejects {r.get('rejects', 0)}"
+    )
+
+
+def stream_summary(result: Any, warehouse: Path) -> str:
+    """The last lines of a stream: how many windows, why it stopped, what it wrote."""
+    written = sum(w.row.get("articles_written", 0) for w in result.windows)
+    why = {None: "", "max_polls": " (--max-polls reached)"}.get(result.stopped_by, f" ({result.stopped_by})")
+    lines = [
+        f"stream stopped{why}: {len(result.windows)} window(s) committed, {result.failures} failed, "
+        f"{written} article(s) written",
+    ]
+    if result.aborted:
+        lines.append("the last window was aborted: nothing of it was committed")
+    lines.append(f"warehouse: {warehouse.resolve()}")
     return "\n".join(lines)
 
 

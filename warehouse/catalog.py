@@ -3,8 +3,12 @@
 ``<root>/catalog.duckdb`` holds one view per table of :data:`schemas.TABLES`, each casting every schema
 column to its DuckDB type in schema order, reading exactly the files the manifest lists (absolute paths,
 ``union_by_name`` so a column added to the schema after a file was written reads as NULL, and
-``hive_partitioning=false``). State maps become tables (``feed_state``), the analyst views and macros of
-``warehouse/sql/`` are created on top, and ``dipnews_meta`` records which manifest the catalog reflects.
+``hive_partitioning=false``). A table whose rows are not what analysts read as-is gets its file-backed
+view under another name (:data:`FILE_VIEW_NAMES`: ``articles`` -> ``article_rows``, every version of
+every article; ``mentions`` -> ``mention_rows``, the mentions of every version) and
+``warehouse/sql/views/0*.sql`` defines the table's name on top, with the same columns. State maps
+become tables (``feed_state``); the macros and analyst views of ``warehouse/sql/`` are created on top
+(see :func:`analyst_sql` for the order), and ``dipnews_meta`` records which manifest the catalog reflects.
 
 The file is built under a temporary name and renamed into place, so ``duckdb catalog.duckdb`` never sees
 half a catalog. It is written in DuckDB's v1.0.0 storage format: the DuckDB CLIs people have (the PyPI
@@ -34,11 +38,23 @@ CATALOG_FILE = "catalog.duckdb"
 #: the oldest storage format DuckDB 2.0 can write; DuckDB >= 1.0 (and every 1.x CLI) opens it
 STORAGE_VERSION = "v1.0.0"
 #: bump when the catalog's objects change in a way the fingerprint below cannot see
-CATALOG_FORMAT = "1"
+CATALOG_FORMAT = "2"
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 META_TABLE = "dipnews_meta"
 FILES_TABLE = "dipnews_files"
-_ANALYST_DIRS = ("macros", "views")
+#: file-backed views named other than their table; warehouse/sql/views/0*.sql defines the table's name
+FILE_VIEW_NAMES = {"articles": "article_rows", "mentions": "mention_rows"}
+#: the views of warehouse/sql/views/ that give a table its name (00_ to 09_); created before the macros
+TABLE_VIEW_PREFIX = "0"
+
+
+def file_view_name(table: str) -> str:
+    """The name of the view over ``table``'s committed files.
+
+    >>> file_view_name("articles"), file_view_name("runs")
+    ('article_rows', 'runs')
+    """
+    return FILE_VIEW_NAMES.get(table, table)
 
 
 def sql_files(kind: str) -> list[Path]:
@@ -51,6 +67,18 @@ def file_tables() -> dict[str, pa.Schema]:
     return {name: schema for name, schema in schemas.TABLES.items() if name not in STATE_TABLES}
 
 
+def analyst_sql() -> list[Path]:
+    """The ``.sql`` files of ``warehouse/sql/`` in the order they are run into the catalog.
+
+    ``views/0*.sql`` (the table-named views over the file-backed ones), then ``macros/``, then the
+    other ``views/``, each in name order. The table-named views come first because DuckDB binds a
+    table macro's query when the macro is created, and the macros query ``articles``.
+    """
+    views = sql_files("views")
+    table_views = [p for p in views if p.name.startswith(TABLE_VIEW_PREFIX)]
+    return table_views + sql_files("macros") + [p for p in views if p not in table_views]
+
+
 def fingerprint() -> str:
     """A hash of everything the catalog's definition depends on besides the manifest.
 
@@ -59,12 +87,11 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     digest.update(f"{CATALOG_FORMAT}|{STORAGE_VERSION}|".encode())
     for name, schema in sorted(file_tables().items()):
-        digest.update(f"{name}:{select_list(schema)}|".encode())
+        digest.update(f"{name}->{file_view_name(name)}:{select_list(schema)}|".encode())
     for name, spec in sorted(STATE_TABLES.items()):
         digest.update(f"{name}:{select_list(spec.schema)}|".encode())
-    for kind in _ANALYST_DIRS:
-        for path in sql_files(kind):
-            digest.update(f"{kind}/{path.name}:".encode() + path.read_bytes())
+    for path in analyst_sql():
+        digest.update(f"{path.parent.name}/{path.name}:".encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -107,7 +134,7 @@ def create_objects(con: duckdb.DuckDBPyConnection, root: Path, manifest: Manifes
     """Create every catalog object in the connection's current database."""
     for name, schema in file_tables().items():
         paths = [root / entry.path for entry in manifest.table_files(name)]
-        con.execute(table_view_sql(name, schema, paths))
+        con.execute(table_view_sql(file_view_name(name), schema, paths))
     for name in STATE_TABLES:
         _create_table(con, name, state_table(name, manifest.state.get(name, {})))
     entries = manifest.all_files()
@@ -118,12 +145,11 @@ def create_objects(con: duckdb.DuckDBPyConnection, root: Path, manifest: Manifes
         "rows": pa.array([e.rows for e in entries], pa.int64()),
         "bytes": pa.array([e.bytes for e in entries], pa.int64()),
     }))
-    for kind in _ANALYST_DIRS:
-        for path in sql_files(kind):
-            try:
-                con.execute(path.read_text())
-            except duckdb.Error as exc:
-                raise CatalogError(f"{path.relative_to(SQL_DIR.parent)}: {exc}") from exc
+    for path in analyst_sql():
+        try:
+            con.execute(path.read_text())
+        except duckdb.Error as exc:
+            raise CatalogError(f"{path.relative_to(SQL_DIR.parent)}: {exc}") from exc
     meta = {
         "manifest_version": str(manifest.version),
         "manifest_sha256": manifest_sha,

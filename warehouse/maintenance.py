@@ -36,7 +36,7 @@ from warehouse.layout import (
 )
 from warehouse.lock import commit_lock, run_lock
 from warehouse.manifest import Manifest
-from warehouse.store import Warehouse
+from warehouse.store import Warehouse, _fault_point
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,27 @@ def compact(wh: Warehouse, table: str | None = None, *, min_files: int = 2,
         for writer in writers:
             writer.abort()
         raise
+    _fault_point("compact_after_write")
     _commit_compaction(wh, compaction_id, done)
+    return done
+
+
+#: the tables automatic compaction looks after: the ones every run adds files to, per partition
+AUTO_COMPACT_TABLES = ("articles", "mentions")
+
+
+def auto_compact(wh: Warehouse, *, max_files: int, tables: tuple[str, ...] = AUTO_COMPACT_TABLES
+                 ) -> list[Compaction]:
+    """Compact every partition of ``tables`` that holds more than ``max_files`` committed files.
+
+    Called by a run right after its commit, under the run lock. Readers keep querying throughout: the
+    swap is one manifest commit, and the replaced files stay on disk until ``vacuum``.
+    """
+    if max_files < 1:
+        raise ValueError(f"max_files must be at least 1, got {max_files}")
+    done: list[Compaction] = []
+    for table in tables:
+        done += compact(wh, table, min_files=max_files + 1)
     return done
 
 
@@ -235,7 +255,9 @@ def _commit_compaction(wh: Warehouse, compaction_id: str, done: list[Compaction]
         }
         new = Manifest(current.version + 1, {t: tuple(es) for t, es in files.items()},
                        {**current.runs, compaction_id: record}, current.state, now)
+        _fault_point("compact_before_manifest")
         wh._publish(new, f"compaction {compaction_id}")
+        _fault_point("compact_after_manifest")
         wh._refresh_catalog_after_commit(new)
     log.info("compaction %s: %d files into %d", compaction_id, record["replaced"], record["files"])
 

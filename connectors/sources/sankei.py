@@ -22,6 +22,7 @@ _JF_RE = re.compile(
     r"[a-z0-9%-]+/?$"
 )
 _JF_POST_RE = re.compile(r"^https?://(?:www\.)?japan-forward\.com/?\?(?:.*&)?p=(?P<id>\d+)")
+_JF_API_RE = re.compile(r"japan-forward\.com/wp-json/wp/v2/posts/(?P<id>\d+)/?$")
 
 # "EDITORIAL | Japan Must Not Bow to Moscow": a kicker in capitals before a bar
 _KICKER_RE = re.compile(r"^(?P<kicker>[A-Z][A-Z0-9 '&/.-]{1,40}?)\s*[|｜]\s*(?P<title>.+)$")
@@ -177,14 +178,34 @@ class SankeiConnector(Connector):
         return self.identity(url)
 
     def page_identity(self, doc: Document, canonical_url: str | None) -> str:
-        # WordPress prints the post id: <link rel="shortlink" href="https://japan-forward.com/?p=123456">
-        shortlink = doc.attr("link[rel=shortlink]", "href")
-        if shortlink and (match := _JF_POST_RE.match(shortlink)):
-            return f"japanforward:{match['id']}"
-        classes = doc.attr("body[class*='postid-']", "class") or ""
-        found = re.search(r"\bpostid-(\d+)\b", classes) or re.fullmatch(
-            r"post-(\d+)", doc.attr("article[id^='post-']", "id") or ""
-        )
-        if found:
-            return f"japanforward:{found.group(1)}"
+        """``japanforward:<post id>`` from whichever trace of the id WordPress left on the page, so
+        that a page matches its feed entry (whose guid is ``?p=<id>``) even without a shortlink.
+
+        In order: ``<link rel=shortlink href=/?p=ID>``, the REST API link ``<link rel=alternate
+        type=application/json href=/wp-json/wp/v2/posts/ID>``, ``<body class="postid-ID">``,
+        ``<article id="post-ID">``, the comment form's ``comment_post_ID``. A page with none of them
+        (a theme that prints no id) falls back to the canonical URL: it cannot match the feed's id,
+        so a repeat of it is left to the content signatures of the deduplication.
+        """
+        post_id = _post_id(doc)
+        if post_id:
+            return f"japanforward:{post_id}"
         return super().page_identity(doc, canonical_url)
+
+
+def _post_id(doc: Document) -> str | None:
+    """The WordPress post id printed on a Japan Forward page, or None (see ``page_identity``)."""
+    shortlink = doc.attr("link[rel=shortlink]", "href")
+    if shortlink and (match := _JF_POST_RE.match(shortlink)):
+        return match["id"]
+    # <link rel="alternate" type="application/json" href="https://japan-forward.com/wp-json/wp/v2/posts/167001">
+    api = doc.attr('link[rel=alternate][type="application/json"]', "href") or ""
+    if match := _JF_API_RE.search(api):
+        return match["id"]
+    classes = doc.attr("body[class*='postid-']", "class") or ""
+    if match := re.search(r"\bpostid-(\d+)\b", classes):
+        return match.group(1)
+    if match := re.fullmatch(r"post-(\d+)", doc.attr("article[id^='post-']", "id") or ""):
+        return match.group(1)
+    comment = doc.attr("input[name=comment_post_ID]", "value") or ""
+    return comment if comment.isdigit() else None

@@ -886,7 +886,10 @@ def _feed_item(story: Story, feed_url: str) -> str:
             f"<item><title>{_e(story.title)}</title><link>{_e(story.link_in(feed_url))}</link>"
             f"<description>{_e('<p>' + story.lead + '</p>')}</description>"
             f"<pubDate>{_rfc822(story.published)}</pubDate>"
-            f"<dc:creator>{_e(', '.join(story.authors) or story.agency or 'Arab News')}</dc:creator>"
+            # pubDate stays the node's creation time; an edited node says so in <atom:updated>, which
+            # is what lets a later poll see that https://www.arabnews.com/node/2499156/japan changed
+            + (f"<atom:updated>{_iso(story.modified)}</atom:updated>" if story.modified else "")
+            + f"<dc:creator>{_e(', '.join(story.authors) or story.agency or 'Arab News')}</dc:creator>"
             f'<guid isPermaLink="false">{story.id} at https://www.arabnews.com</guid></item>'
         )
     enclosure = (

@@ -1,4 +1,10 @@
-"""ReadFeeds: poll every configured feed and emit one entry per discovered article."""
+"""ReadFeeds: poll every configured feed and emit one entry per discovered article.
+
+Each feed comes as a :class:`pipeline.feedstate.FeedPoll`: the request is conditional on the ETag and
+Last-Modified of the last committed poll (a 304 costs one request and yields nothing), a feed that is
+not due yet is skipped and counted, and the outcome of every poll is written as a small record that the
+driver commits as ``feed_state`` together with the run.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from connectors.base import ExtractionError
 from connectors.http import FetchError, FetchSettings, HttpClient
 from pipeline import faults, records
 from pipeline.config import SourceConfig
+from pipeline.feedstate import FeedPoll, PollRecord, write_poll_record
 from pipeline.stages.common import StageOutput, build_connectors, min_interval_of
 
 #: a sitemap index may point at sitemaps; how deep to follow them (Sankei's index -> news sitemap)
@@ -20,7 +27,7 @@ MAX_CHILD_SITEMAPS = 20
 
 
 class ReadFeedFn(beam.DoFn):
-    """``(source_id, feed_url)`` -> feed entries with ``article_id``; failures -> rejects."""
+    """A FeedPoll (or ``(source_id, feed_url)``) -> feed entries with ``article_id``; failures -> rejects."""
 
     def __init__(self, settings: FetchSettings, sources: Sequence[SourceConfig], run_id: str, polite: bool):
         self._settings = settings
@@ -35,21 +42,83 @@ class ReadFeedFn(beam.DoFn):
     def teardown(self) -> None:
         self._client.close()
 
-    def process(self, element: tuple[str, str]) -> Iterator[Any]:
-        source_id, feed_url = element
+    def process(self, element: FeedPoll | tuple[str, str]) -> Iterator[Any]:
+        poll = FeedPoll.of(element)
+        source_id, feed_url = poll.source_id, poll.feed_url
+        if not poll.due:
+            records.count("feeds_skipped")
+            records.count(f"source.{source_id}.feeds_skipped")
+            return
         connector = self._connectors[source_id]
         interval = min_interval_of(self._sources[source_id], connector, self._polite)
         faults.maybe_crash("read_feeds")
         records.count("feeds_read")
         records.count(f"source.{source_id}.feeds_read")
         seen_urls: set[str] = set()
-        yield from self._read(source_id, connector, feed_url, interval, depth=0, seen=seen_urls)
+        outcome: dict[str, Any] = {}
+        entries = 0
+        for item in self._read(
+            source_id, connector, feed_url, interval, depth=0, seen=seen_urls, poll=poll, outcome=outcome
+        ):
+            if not isinstance(item, beam.pvalue.TaggedOutput):
+                entries += 1
+            yield item
+        if poll.record_dir is not None:
+            write_poll_record(
+                poll.record_dir,
+                PollRecord(
+                    feed_url=feed_url,
+                    source_id=source_id,
+                    checked_at=outcome.get("checked_at", records.now_utc()).isoformat(),
+                    status=outcome.get("status"),
+                    etag=outcome.get("etag"),
+                    last_modified=outcome.get("last_modified"),
+                    # what the feed listed; None when it listed nothing this time (a 304, or a failure)
+                    entries=None if outcome.get("error") or outcome.get("status") == 304 else entries,
+                    error=outcome.get("error"),
+                    children=sorted(seen_urls),
+                ),
+            )
+            faults.maybe_crash("after_feed_record")
 
-    def _read(self, source_id, connector, feed_url, interval, *, depth: int, seen: set[str]) -> Iterator[Any]:
+    def _read(
+        self,
+        source_id,
+        connector,
+        feed_url,
+        interval,
+        *,
+        depth: int,
+        seen: set[str],
+        poll: FeedPoll | None = None,
+        outcome: dict[str, Any] | None = None,
+    ) -> Iterator[Any]:
+        """Entries of ``feed_url`` and of the sitemaps it points at. Only the top-level request (the one
+        given ``poll``) is conditional and fills ``outcome`` (status, validators, error)."""
+        outcome = {} if outcome is None else outcome
         try:
-            response = self._client.get(feed_url, kind="feed", min_interval=interval)
+            response = self._client.get(
+                feed_url,
+                kind="feed",
+                min_interval=interval,
+                etag=poll.etag if poll else None,
+                last_modified=poll.last_modified if poll else None,
+            )
+            if poll is not None:
+                outcome.update(
+                    status=response.status,
+                    checked_at=response.fetched_at,
+                    etag=response.headers.get("etag"),
+                    last_modified=response.headers.get("last-modified"),
+                )
+            if response.not_modified:
+                records.count("feeds_not_modified")
+                records.count(f"source.{source_id}.feeds_not_modified")
+                return
             entries = connector.parse_feed(response.content, response.url)
         except (FetchError, ExtractionError) as exc:
+            if poll is not None:
+                outcome.update(error=exc.reason, status=getattr(exc, "status", None) or outcome.get("status"))
             yield records.reject(
                 self._run_id,
                 records.READ_FEEDS,
@@ -60,6 +129,8 @@ class ReadFeedFn(beam.DoFn):
             )
             return
         except Exception as exc:  # a parser bug must cost one feed, not the run
+            if poll is not None:
+                outcome.update(error="feed_error")
             yield records.reject(
                 self._run_id,
                 records.READ_FEEDS,
@@ -95,7 +166,7 @@ class ReadFeeds(beam.PTransform):
         self,
         settings: FetchSettings,
         sources: Sequence[SourceConfig],
-        feeds: Sequence[tuple[str, str]],
+        feeds: Sequence[FeedPoll | tuple[str, str]],
         *,
         run_id: str,
         polite: bool = True,

@@ -32,6 +32,7 @@ class TagArticleFn(beam.DoFn):
                 row["body"],
                 title=row.get("title") or "",
                 published_at=row.get("published_at"),
+                source_id=row.get("source_id"),
                 language=row.get("language"),
             )
             relevance = self._tagger.relevance(mentions, body=row["body"], title=row.get("title") or "")

@@ -25,10 +25,25 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["Passage", "Scores", "load_passages", "parse_markup", "roc_auc", "score_mentions"]
+if TYPE_CHECKING:
+    from pipeline.tagging.tagger import Tagger
+
+__all__ = [
+    "Passage",
+    "SampleArticle",
+    "SampleScores",
+    "Scores",
+    "load_passages",
+    "load_sample_articles",
+    "parse_markup",
+    "roc_auc",
+    "score_mentions",
+    "score_sample",
+]
 
 _MARK = re.compile(r"\[\[([^\[\]|]+)\|([a-z]+:[a-z0-9-]+)\]\]")
 
@@ -163,3 +178,96 @@ def roc_auc(labels: Sequence[bool], scores: Sequence[float]) -> float:
         raise ValueError("ROC AUC needs at least one positive and one negative")
     wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in pos for n in neg)
     return wins / (len(pos) * len(neg))
+
+
+# -- the sample corpus as a second, real-shaped evaluation ------------------------------------------------
+@dataclass(frozen=True)
+class SampleArticle:
+    """One article of the sample corpus (``pipeline/sample/content/*.toml``) with its labels."""
+
+    key: str
+    source_id: str
+    language: str
+    title: str
+    body: str
+    published_at: datetime | None
+    relevant: bool
+    expect_mentions: tuple[str, ...]
+
+
+def load_sample_articles(content_dir: str | Path) -> list[SampleArticle]:
+    """The labelled articles of the sample corpus: every ``[[article]]`` with ``about_japan_russia``.
+
+    The body is the lead and the body joined, as the extractors store it.
+    """
+    out: list[SampleArticle] = []
+    for path in sorted(Path(content_dir).glob("*.toml")):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        for raw in data.get("article", []):
+            if "about_japan_russia" not in raw:
+                continue
+            published = raw.get("published") or None
+            body = "\n\n".join(part for part in (raw.get("lead", ""), raw["body"].strip()) if part)
+            out.append(
+                SampleArticle(
+                    raw["key"],
+                    raw["source"],
+                    raw.get("language", "en"),
+                    raw["title"],
+                    body,
+                    datetime.fromisoformat(published) if published else None,
+                    bool(raw["about_japan_russia"]),
+                    tuple(raw.get("expect_mentions", ())),
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class SampleScores:
+    """Relevance and expected-mention figures on the sample corpus."""
+
+    articles: int
+    relevant: int
+    auc: float
+    min_relevant: float
+    max_other: float
+    expected: int
+    found: int
+    missing: tuple[tuple[str, str], ...]  # (article key, expected surface)
+
+
+def score_sample(tagger: Tagger, articles: Sequence[SampleArticle]) -> SampleScores:
+    """Tag the sample articles; score relevance (ROC AUC) and the share of ``expect_mentions`` found.
+
+    An expected surface counts as found when a mention's surface equals it or contains it ("Zelensky"
+    inside "Vladimir Zelensky": the tagger takes the longest name).
+    """
+    labels: list[bool] = []
+    scores: list[float] = []
+    missing: list[tuple[str, str]] = []
+    expected = 0
+    for a in articles:
+        mentions = tagger.tag(
+            a.body, title=a.title, published_at=a.published_at, language=a.language, source_id=a.source_id
+        )
+        labels.append(a.relevant)
+        scores.append(tagger.relevance(mentions, body=a.body, title=a.title))
+        surfaces = [m.surface for m in mentions]
+        for want in a.expect_mentions:
+            expected += 1
+            if not any(want in s for s in surfaces):
+                missing.append((a.key, want))
+    rel = [s for s, lab in zip(scores, labels, strict=True) if lab]
+    other = [s for s, lab in zip(scores, labels, strict=True) if not lab]
+    return SampleScores(
+        articles=len(articles),
+        relevant=len(rel),
+        auc=roc_auc(labels, scores),
+        min_relevant=min(rel),
+        max_other=max(other),
+        expected=expected,
+        found=expected - len(missing),
+        missing=tuple(missing),
+    )

@@ -1,6 +1,6 @@
 """From raw alias matches to linked mentions: roles, country-less names and ambiguous surnames.
 
-Rules, in the order they apply to one article (title and body together):
+Rules for one article (title and body together); 1-4 apply in this order, 5 and 6 refine 4 and 2:
 
 1. A role next to a name ("Foreign Minister Sergey Lavrov", "林官房長官") is not a mention of its own:
    it is evidence for the name. A role next to a name the KB does not know ("Foreign Minister Penny
@@ -11,11 +11,18 @@ Rules, in the order they apply to one article (title and body together):
 3. A country-less name ("the Foreign Ministry", "МИД", "foreign minister") takes its country from a cue
    just before it ("Russia's Deputy Foreign Minister"), else from the last mention of the same kind in
    the article, else the dateline (TOKYO, MOSCOW), else the language, else the balance of Japanese and
-   Russian entities in the article. With no country it is dropped.
+   Russian entities in the article. With no country it is dropped, and so is a name owned by a third
+   country: a cue for it before ("Syria's foreign minister") or its name right after ("МИД Сирии",
+   "the Foreign Ministry of Iran").
 4. An ambiguous surname (Abe, Suzuki, Kono, Hayashi, Kishida …) is linked only with evidence: a role
    next to it that the person held, a full-name mention of the person in the same article (the
    nearest one before it wins), or a role in the article that the person held on the publication date.
    A surname after an unknown given name ("Hiroshi Abe") is another person and is not linked.
+5. A contested alias, one person's regular alias that is also another's short name ("Medvedev": Dmitry
+   Medvedev's alias, the tennis player Daniil Medvedev's surname), stays with its owner unless the other
+   person has stronger evidence in the article by rule 4 (named in full, or a role next to the name).
+6. A role after an indefinite or generic word ("the first Soviet or Russian leader", "a Russian
+   leader", "any foreign minister") is nobody in particular and is dropped, like "former".
 """
 
 from __future__ import annotations
@@ -33,6 +40,12 @@ __all__ = ["Found", "Linked", "Resolver"]
 _FORMER = re.compile(r"(?:former|ex-|then[- ]|late|previous|past|бывш\w*|экс-|元|前|故)\s*$")
 # "Deputy Foreign Minister", "заместитель министра", "副外相": a deputy is not the office holder.
 _DEPUTY = re.compile(r"(?:deputy|vice|заместител\w*|замминистра|зам\.?|副)[\s-]*$")
+# "the first Soviet or Russian leader", "a Russian leader", "any Japanese prime minister": not the holder.
+_GENERIC = re.compile(
+    r"(?:^|[^\w-])(?:first|last|next|future|successive|any|every|each|another|a|an|or|nor|"
+    r"первы\w*|любо\w*|кажды\w*|или|歴代|初の)\s*$",
+    re.IGNORECASE,
+)
 # A dateline is the city then a separator: "TOKYO, October 6. /TASS/." or "MOSCOW — ".
 _DATELINES = {
     "JP": re.compile(r"^\s*(?:tokyo|токио|東京)\s*(?:,|-|\(|/|=)"),
@@ -135,6 +148,21 @@ class Resolver:
             best = self._cue_owner[m.group()]  # the last cue in the window wins
         return best
 
+    def _country_after(self, found: list[Found], i: int) -> str:
+        """The country of a place named right after a country-less name: "МИД Сирии" (Russian puts the
+        owner after, in the genitive), "the Foreign Ministry of Iran"."""
+        f = found[i]
+        if i + 1 >= len(found) or found[i + 1].field != f.field:
+            return ""
+        nxt = found[i + 1]
+        if f.text[f.end : nxt.start].lower() not in (" ", " of ", " of the "):
+            return ""
+        spec = next((s for s in nxt.specs if not s.short), None)
+        if spec is None or spec.target.startswith("generic:"):
+            return ""
+        place = self.kb.entities[spec.target]
+        return place.country if place.type == "place" else ""
+
     @staticmethod
     def _adjacent(a: Found, b: Found) -> bool:
         """Whether ``b`` follows ``a`` in the same field with at most one space between."""
@@ -148,6 +176,8 @@ class Resolver:
     def resolve(self, found: list[Found], day: date | None, language: str | None) -> list[Linked]:
         """Link the raw matches of one article (title matches first, then body, each in text order)."""
         kinds = [self._kind(f) for f in found]
+        # Rule 5: a regular alias that is also someone else's short name is settled after the surnames.
+        contested = {i for i, k in enumerate(kinds) if k == "entity" and any(s.short for s in found[i].specs)}
         person_like = {i for i, k in enumerate(kinds) if k == "short"} | {
             i
             for i, k in enumerate(kinds)
@@ -195,6 +225,7 @@ class Resolver:
                 key = next(s for s in f.specs if not s.short).target[8:]
                 country = (
                     self._cue_country(f)
+                    or self._country_after(found, i)
                     or last_country.get(key, "")
                     or dateline
                     or {"ja": "JP", "ru": "RU"}.get((language or "")[:2], "")
@@ -220,8 +251,8 @@ class Resolver:
         # (in reading order: title, then body) and which organisations are named, by their first word.
         named: dict[str, list[tuple[int, int]]] = {}
         orgs: dict[str, Entity] = {}
-        for f, lk in zip(found, out, strict=True):
-            if lk is not None:
+        for i, (f, lk) in enumerate(zip(found, out, strict=True)):
+            if lk is not None and i not in contested:
                 named.setdefault(lk.entity.id, []).append(_position(f))
                 if lk.entity.type == "org":
                     orgs.setdefault(f.folded[f.fstart : f.fend].split(" ", 1)[0], lk.entity)
@@ -235,6 +266,8 @@ class Resolver:
             out[i] = linked
             if linked is not None:
                 bisect.insort(named.setdefault(linked.entity.id, []), _position(found[i]))
+        for i in sorted(contested):
+            out[i] = self._contested(out[i], role_next_to.get(i, set()), named, roles_in_article, day)
         return [lk for lk in out if lk is not None]
 
     @staticmethod
@@ -249,7 +282,7 @@ class Resolver:
         if glued:
             return None
         before = f.text[max(0, f.start - 12) : f.start].lower()
-        if _FORMER.search(before) or _DEPUTY.search(before):
+        if _FORMER.search(before) or _DEPUTY.search(before) or _GENERIC.search(before):
             return None
         after = f.text[f.end : f.end + 30]
         if _NEXT_CAPITALISED.match(after) and not after[1:].startswith(("And", "Of", "On", "In", "Said")):
@@ -266,34 +299,46 @@ class Resolver:
             self.kb.entities[holder], f, role=office.id, via="role", confidence=0.9 * linked.confidence
         )
 
-    def _surname(
+    def _contested(
         self,
-        f: Found,
+        linked: Linked | None,
         adjacent_offices: set[str],
         named: dict[str, list[tuple[int, int]]],
-        orgs: dict[str, Entity],
         roles_in_article: set[str],
         day: date | None,
     ) -> Linked | None:
-        """Rule 4: link an ambiguous short name only with evidence."""
-        folded = f.folded[f.fstart : f.fend]
-        org = orgs.get(folded)
-        if org is not None and " " not in folded:
-            # "Suzuki Motor ... where Suzuki controls": the company named in full, not a politician
-            return Linked(org, f, via="surname", confidence=0.8)
-        japanese = _is_kana_or_kanji(f.surface[0])
-        if japanese and not adjacent_offices and not f.text.startswith(_JA_HONORIFICS, f.end):
-            return (
-                None  # 「河野」alone is a common surname or a place; only 「河野氏」「河野外相」 are evidence
-            )
-        if not japanese:
-            before = f.text[max(0, f.start - 20) : f.start]
-            m = _CAPITALISED_WORD.search(before)
-            if m and m.group(1).lower() not in self.kb.stop_before_short:
-                return None  # "Hiroshi Abe": an unknown given name makes it someone else
+        """Rule 5: the owner of a contested alias keeps it unless a rival has stronger evidence."""
+        if linked is None:
+            return None
+        f = linked.found
+        owner = linked.entity.id
+        rivals = [s.target for s in f.specs if s.short and s.target != owner]
+        scored = self._scores(f, [owner, *rivals], adjacent_offices, named, roles_in_article, day)
+        best = max(scored, default=None)
+        if best is None or best[2] == owner:
+            return linked
+        own = max((s for s in scored if s[2] == owner), default=None)
+        if own is not None and own[:2] >= best[:2]:
+            return linked
+        return Linked(self.kb.entities[best[2]], f, via="surname", confidence=0.9)
+
+    def _scores(
+        self,
+        f: Found,
+        candidates: list[str],
+        adjacent_offices: set[str],
+        named: dict[str, list[tuple[int, int]]],
+        roles_in_article: set[str],
+        day: date | None,
+    ) -> list[tuple[int, tuple[int, int], str]]:
+        """Rule 4's evidence for each candidate: (score, nearest naming before, id), score 0 left out.
+
+        4: a role next to the name that the person held on the date; 3: one they ever held; 2: named
+        in full in the article; 1: a role in the article that they held on the date.
+        """
         here = _position(f)
         scored: list[tuple[int, tuple[int, int], str]] = []
-        for cand in (s.target for s in f.specs if s.short):
+        for cand in candidates:
             person = self.kb.entities[cand]
             score = 0
             if adjacent_offices & {t.office for t in person.offices}:
@@ -316,6 +361,37 @@ class Resolver:
                 k = bisect.bisect_left(positions, here)
                 nearest = positions[k - 1] if k > 0 else (-1, -1)
                 scored.append((score, nearest, cand))
+        return scored
+
+    def _surname(
+        self,
+        f: Found,
+        adjacent_offices: set[str],
+        named: dict[str, list[tuple[int, int]]],
+        orgs: dict[str, Entity],
+        roles_in_article: set[str],
+        day: date | None,
+    ) -> Linked | None:
+        """Rule 4: link an ambiguous short name only with evidence."""
+        folded = f.folded[f.fstart : f.fend]
+        japanese = _is_kana_or_kanji(f.surface[0])
+        if not japanese:
+            before = f.text[max(0, f.start - 20) : f.start]
+            m = _CAPITALISED_WORD.search(before)
+            if m and m.group(1).lower() not in self.kb.stop_before_short:
+                # "Hiroshi Abe": an unknown given name makes it someone else; so does "Toshihiro
+                # Suzuki", the carmaker's president, in an article that names Suzuki Motor
+                return None
+        org = orgs.get(folded)
+        if org is not None and " " not in folded:
+            # "Suzuki Motor ... where Suzuki controls": the company named in full, not a politician
+            return Linked(org, f, via="surname", confidence=0.8)
+        if japanese and not adjacent_offices and not f.text.startswith(_JA_HONORIFICS, f.end):
+            return (
+                None  # 「河野」alone is a common surname or a place; only 「河野氏」「河野外相」 are evidence
+            )
+        candidates = [s.target for s in f.specs if s.short]
+        scored = self._scores(f, candidates, adjacent_offices, named, roles_in_article, day)
         if not scored:
             return None
         scored.sort(reverse=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.tagging.kb import KnowledgeBase, load_kb
+from pipeline.tagging.localtime import local_date
 from pipeline.tagging.matcher import AliasSpec, Matcher
 from pipeline.tagging.mention import Mention
 from pipeline.tagging.normalize import normalize
@@ -42,16 +43,6 @@ def alias_specs(kb: KnowledgeBase) -> list[AliasSpec]:
     for generic in kb.generics.values():
         specs.extend(AliasSpec(a, f"generic:{generic.key}") for a in generic.aliases)
     return specs
-
-
-def _as_date(value: datetime | date | None) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    raise TypeError(f"published_at must be a datetime, a date or None, not {type(value).__name__}")
 
 
 class Tagger:
@@ -93,15 +84,19 @@ class Tagger:
         title: str = "",
         published_at: datetime | date | None = None,
         language: str | None = None,
+        source_id: str | None = None,
+        timezone: str | None = None,
     ) -> list[Mention]:
         """The mentions in ``title`` and ``body``, title first, each in text order.
 
-        ``published_at`` decides who a bare role ("Japan's foreign minister") refers to; ``language``
-        helps resolve country-less names ("МИД" in a Russian text is Russia's).
+        ``published_at`` decides who a bare role ("Japan's foreign minister") refers to: a datetime is
+        dated in the outlet's own time zone (``timezone``, else by ``source_id``, else by ``language``;
+        see :mod:`pipeline.tagging.localtime`), a ``date`` is used as it is. ``language`` also helps
+        resolve country-less names ("МИД" in a Russian text is Russia's).
         """
         if not isinstance(body, str) or not isinstance(title, str):
             raise TypeError("title and body must be strings")
-        day = _as_date(published_at)
+        day = local_date(published_at, timezone=timezone, source_id=source_id, language=language)
         found = self._find("title", title) if title else []
         found += self._find("body", body) if body else []
         mentions = []

@@ -33,6 +33,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from connectors import registry
 from connectors.base import Page
 from pipeline.sample import build
+from tests.connectors import outlet_pages
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: every fixture page is "fetched" at this instant (relative dates resolve against it)
@@ -376,6 +377,65 @@ VARIANTS: dict[str, list[Variant]] = {
 }
 
 
+def _nippon_layout_changed(html: str) -> str:
+    """nippon.com renamed its body container: the source selectors match nothing, generic takes over."""
+    return html.replace('<div class="editArea">', '<div class="c-article__body">')
+
+
+def _utm_canonical(html: str) -> str:
+    """A canonical link carrying tracking parameters (seen on syndicated copies): identity ignores them."""
+    return re.sub(
+        r'(<link rel="canonical" href="[^"?]+)"', r'\1?utm_source=twitter&amp;utm_medium=social"', html
+    )
+
+
+def _ria_layout_changed(html: str) -> str:
+    """ria.ru renamed its body container: the source selectors match nothing, generic takes over."""
+    return html.replace('<div class="article__body">', '<div class="story-body">')
+
+
+@dataclass(frozen=True)
+class OutletVariant:
+    """A fixture page of an outlet rendered by ``outlet_pages`` (outlets outside the sample corpus)."""
+
+    name: str
+    key: str
+    transform: Callable[[str], str] | None = None
+
+
+#: outlets added after the sample corpus; their pages come from ``outlet_pages``, not the sample site
+OUTLET_VARIANTS: dict[str, list[OutletVariant]] = {
+    "nippon": [
+        OutletVariant("nippon_jiji", "nippon_jiji"),
+        OutletVariant("nippon_kyodo_photo", "nippon_kyodo"),
+        OutletVariant("nippon_jiji_no_jsonld", "nippon_jiji_update"),
+        OutletVariant("nippon_kyodo_utm_canonical", "nippon_kyodo", _utm_canonical),
+        OutletVariant("nippon_layout_changed", "nippon_jiji", _nippon_layout_changed),
+    ],
+    "mainichi": [
+        OutletVariant("mainichi_en_original_byline", "mainichi_staff"),
+        OutletVariant("mainichi_en_kyodo", "mainichi_kyodo"),
+        OutletVariant("mainichi_en_editorial_ads", "mainichi_ads"),
+        OutletVariant("mainichi_en_no_jsonld", "mainichi_kyodo", _no_jsonld),
+        OutletVariant("mainichi_ja", "mainichi_ja"),
+    ],
+    "kremlin": [
+        OutletVariant("kremlin_news_place", "kremlin_news"),
+        OutletVariant("kremlin_transcript", "kremlin_transcript"),
+        OutletVariant("kremlin_day_only", "kremlin_day_only"),
+        OutletVariant("kremlin_ru", "kremlin_ru"),
+        OutletVariant("kremlin_utm_url", "kremlin_news", _utm_canonical),
+    ],
+    "ria": [
+        OutletVariant("ria_moscow_dateline", "ria_moscow"),
+        OutletVariant("ria_tokyo_byline_photo_modified", "ria_tokyo"),
+        OutletVariant("ria_quote_block", "ria_quote"),
+        OutletVariant("ria_no_dateline_author", "ria_no_dateline"),
+        OutletVariant("ria_layout_changed", "ria_moscow", _ria_layout_changed),
+    ],
+}
+
+
 def stories() -> list[build.Story]:
     return [build.story_from_dict(raw, "make_fixtures") for raw in ENTRIES]
 
@@ -446,8 +506,47 @@ def main() -> int:
                 json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
             )
             written += 1
+    written += write_outlets()
     print(f"wrote {written} fixtures under {FIXTURES}")
     return 0
+
+
+def _write_golden(path: Path, golden: dict[str, Any]) -> None:
+    path.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def write_outlets() -> int:
+    """Pages, feeds and golden JSON of the outlets in ``OUTLET_VARIANTS``; returns the files written."""
+    written = 0
+    for source_id, variants in OUTLET_VARIANTS.items():
+        connector = registry.get(source_id)
+        folder = FIXTURES / source_id
+        folder.mkdir(parents=True)
+        for variant in variants:
+            story = outlet_pages.by_key(variant.key)
+            html = outlet_pages.render_page(story)
+            html = variant.transform(html) if variant.transform else html
+            (folder / f"{variant.name}.html").write_text(html, encoding="utf-8")
+            article = connector.extract(make_page(story.url, html))
+            golden = {
+                "url": story.url,
+                "fetched_at": FETCHED_AT.isoformat(),
+                "content_key": variant.key,
+                "expected": _jsonable(dict(article)),
+            }
+            _write_golden(folder / f"{variant.name}.json", golden)
+            written += 1
+        for feed_url in outlet_pages.FEEDS[source_id]:
+            xml = outlet_pages.render_feed(feed_url)
+            name = "feed_" + re.sub(r"[^a-z0-9]+", "_", feed_url.split("://", 1)[1].lower()).strip("_")
+            (folder / f"{name}.xml").write_text(xml, encoding="utf-8")
+            entries = connector.parse_feed(xml.encode("utf-8"), feed_url)
+            _write_golden(
+                folder / f"{name}.json",
+                {"feed_url": feed_url, "expected": _jsonable([dict(e) for e in entries])},
+            )
+            written += 1
+    return written
 
 
 if __name__ == "__main__":

@@ -14,6 +14,12 @@ MODULES = [
     "connectors.sources.sputnik",
     "connectors.sources.arabnews",
     "connectors.sources.sankei",
+    "connectors.sources.nippon",
+    "connectors.sources.mainichi",
+    "connectors.sources.kremlin",
+    "connectors.sources.ria",
+    "connectors.scaffold",
+    "benchmarks.connectors_fixtures",
     "pipeline.sample.build",
 ]
 

@@ -127,7 +127,23 @@ def test_accepts(url: str, accepted: bool) -> None:
 
 
 def test_registry_finds_every_source_and_alias() -> None:
-    assert [c.id for c in registry.all_connectors()] == ["arabnews", "sankei", "sputnik", "tass"]
+    assert [c.id for c in registry.all_connectors()] == [
+        "arabnews",
+        "kremlin",
+        "mainichi",
+        "nippon",
+        "ria",
+        "sankei",
+        "sputnik",
+        "tass",
+    ]
+    for alias, source_id in (
+        ("kyodo", "nippon"),
+        ("jiji", "nippon"),
+        ("the-mainichi", "mainichi"),
+        ("ria-novosti", "ria"),
+    ):
+        assert registry.get(alias).id == source_id
     for alias in ("japanforward", "japan-forward", "japan_forward", "JAPAN-FORWARD"):
         assert registry.get(alias).id == "sankei"
     for alias in ("arab-news", "arab_news"):

@@ -10,14 +10,20 @@ from typing import Any
 
 import apache_beam as beam
 import pyarrow.parquet as pq
+from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipeline.dedup.assign_versions import AssignVersions
 from pipeline.dedup.transforms import DeduplicateArticles
+from pipeline.records import NAMESPACE
 from schemas import to_table
 from schemas.dedup import SIGNATURES
+from warehouse import Warehouse, write_partition
+from warehouse.layout import partition_of
 
 
-def _dump(rows: list[Any], path: str) -> None:
+def dump_rows(rows: list[Any], path: str) -> None:
+    """Pickle ``rows`` (a collected PCollection) to ``path``: how the tests get outputs out of a pipeline."""
     Path(path).write_bytes(pickle.dumps(rows))
 
 
@@ -41,7 +47,7 @@ def run_dedup(
             _ = (
                 pcoll
                 | f"Collect{name}" >> beam.combiners.ToList()
-                | f"Dump{name}" >> beam.Map(_dump, str(out_dir / f"{name}.pkl"))
+                | f"Dump{name}" >> beam.Map(dump_rows, str(out_dir / f"{name}.pkl"))
             )
     return {path.stem: pickle.loads(path.read_bytes()) for path in out_dir.glob("*.pkl")}
 
@@ -142,3 +148,51 @@ def article(
 def paragraphs(text: str) -> list[str]:
     """The paragraphs of ``text``."""
     return text.split("\n\n")
+
+
+def run_tail(
+    articles: Sequence[dict[str, Any]],
+    article_files: Sequence[str],
+    signature_files: Sequence[str],
+    run_id: str,
+    workdir: Path,
+    decided_at: datetime,
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """AssignVersions then DeduplicateArticles, as IngestSources chains them; returns (outputs, counters)."""
+    out_dir = workdir / f"tail-{run_id}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    p = beam.Pipeline(runner="FnApiRunner")
+    versioned = p | "Input" >> beam.Create(list(articles)) | AssignVersions(article_files)
+    dedup = DeduplicateArticles(signature_files, run_id=run_id, decided_at=decided_at)
+    for name, pcoll in (versioned | dedup).items():
+        _ = (
+            pcoll
+            | f"Collect{name}" >> beam.combiners.ToList()
+            | f"Dump{name}" >> beam.Map(dump_rows, str(out_dir / f"{name}.pkl"))
+        )
+    result = p.run()
+    result.wait_until_finish()
+    outputs = {path.stem: pickle.loads(path.read_bytes()) for path in out_dir.glob("*.pkl")}
+    return outputs, counters_of(result)
+
+
+def counters_of(result: Any) -> dict[str, int]:
+    """The dipnews counters of a finished pipeline, summed over steps."""
+    totals: dict[str, int] = {}
+    for counter in result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]:
+        value = counter.committed if counter.committed is not None else counter.attempted
+        totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + int(value or 0)
+    return totals
+
+
+def commit_rows(wh: Warehouse, run_id: str, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Write each table's rows in their partitions and commit them as run ``run_id``."""
+    files = []
+    for table, rows in tables.items():
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            row = {**row, "run_id": row.get("run_id") or run_id}
+            groups.setdefault(partition_of(table, row), []).append(row)
+        for part, group in sorted(groups.items()):
+            files.append(write_partition(wh.root, table, part, run_id, group))
+    assert wh.commit(run_id, files)

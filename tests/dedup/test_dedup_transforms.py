@@ -1,4 +1,4 @@
-"""DeduplicateArticles on FnApiRunner: within a run, against history, and the two-run end-to-end."""
+"""DeduplicateArticles on FnApiRunner: within a run and against history (the views: test_dedup_views.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import apache_beam as beam
-import duckdb
-import pyarrow.parquet as pq
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 from dedup_support import JIJI, SAME_EVENT, T0, UNRELATED, article, paragraphs, run_dedup, write_signatures
 
 from pipeline.dedup.sketch import DedupParams, make_sketch, signature_row
 from pipeline.dedup.transforms import DeduplicateArticles
-from pipeline.dedup.versions import diff_fields
-from pipeline.dedup.views import article_versions_sql, dedup_state_sql, syndication_sql
-from schemas import ARTICLES, to_table
 
 
 def _by_id(rows: list[dict]) -> dict[str, dict]:
@@ -85,83 +80,6 @@ def test_history_parameters_must_match(tmp_path: Path) -> None:
     hist = write_signatures([row], tmp_path / "sig.parquet")
     with pytest.raises(Exception, match="num_perm"):
         run_dedup([article("b", JIJI, 1)], [hist], "r2", tmp_path, num_perm=64, bands=16)
-
-
-def _write_articles(rows: list[dict], path: Path, run_id: str) -> None:
-    pq.write_table(to_table([{**r, "run_id": run_id} for r in rows], ARTICLES), path)
-
-
-def test_two_runs_end_to_end_in_duckdb(tmp_path: Path) -> None:
-    """Run two brings a retitled JIJI copy, a new version of an old article and a same-event story."""
-    warehouse = tmp_path / "wh"
-    (warehouse / "articles").mkdir(parents=True)
-    (warehouse / "signatures").mkdir()
-    old_version = article("tass1", SAME_EVENT, -30, source="tass", title="Rudenko: Moscow will answer")
-    run1 = [
-        article("jiji1", JIJI, 0, title="Japan to keep Russia sanctions, Kamikawa says"),
-        old_version,
-        article("port1", UNRELATED, -5, source="tass"),
-    ]
-    out1 = run_dedup(run1, [], "r1", tmp_path)
-    _write_articles(out1["articles"], warehouse / "articles" / "r1.parquet", "r1")
-    write_signatures(out1["signatures"], warehouse / "signatures" / "r1.parquet")
-
-    paras = paragraphs(JIJI)
-    retitled_copy = "\n\n".join(["JIJI Press", *paras[1:3], paras[4], paras[3]]).replace("Since 1975\n", "")
-    new_version = SAME_EVENT + "\n\nRudenko added on Saturday that a reply had been sent to Tokyo."
-    run2 = [
-        article("an1", retitled_copy, 5, source="japanforward", title="Tokyo stands firm on sanctions"),
-        article("tass1", new_version, -30, source="tass", title="Rudenko: Moscow will answer Tokyo"),
-        article("sputnik1", SAME_EVENT.replace("/TASS/.", "(RIA Novosti) –").replace("Friday", "Thursday")
-                 .replace("He said consultations", "Consultations").split("\n\n")[0]
-                 + "\n\nRussian officials said the ministry would publish its reply to Japan next week, "
-                 "and that talks with Japanese fishing groups would continue in Yuzhno-Sakhalinsk in April.",
-                 2, source="sputnik"),
-    ]  # fmt: skip
-    history = sorted(str(p) for p in (warehouse / "signatures").glob("*.parquet"))
-    out2 = run_dedup(run2, history, "r2", tmp_path)
-    for row in out2["articles"]:
-        row["fetched_at"] = T0 + timedelta(days=2)  # run two fetched them later
-    _write_articles(out2["articles"], warehouse / "articles" / "r2.parquet", "r2")
-    write_signatures(out2["signatures"], warehouse / "signatures" / "r2.parquet")
-
-    db = duckdb.connect()
-    db.execute(f"CREATE VIEW article_rows AS SELECT * FROM read_parquet('{warehouse}/articles/*.parquet')")
-    db.execute(f"CREATE VIEW signatures AS SELECT * FROM read_parquet('{warehouse}/signatures/*.parquet')")
-    db.execute(f"CREATE VIEW dedup_state AS {dedup_state_sql('signatures')}")
-    db.execute(
-        """CREATE VIEW articles AS
-        SELECT a.* REPLACE (s.cluster_id AS cluster_id, s.is_duplicate AS is_duplicate,
-                            s.duplicate_of AS duplicate_of, s.agency AS agency)
-        FROM (SELECT * FROM article_rows QUALIFY row_number() OVER (PARTITION BY article_id
-              ORDER BY fetched_at DESC, run_id DESC) = 1) a
-        JOIN dedup_state s USING (article_id)"""
-    )
-    db.execute(f"CREATE VIEW article_versions AS {article_versions_sql('article_rows')}")
-    db.execute(f"CREATE VIEW syndication AS {syndication_sql('articles')}")
-
-    query = "SELECT article_id, cluster_id, is_duplicate, duplicate_of, agency FROM articles"
-    rows = {r[0]: r[1:] for r in db.execute(query).fetchall()}
-    assert rows["an1"] == ("jiji1", True, "jiji1", "JIJI Press")  # the retitled JIJI copy joins history
-    assert rows["jiji1"] == ("jiji1", False, None, "JIJI Press")
-    assert rows["tass1"][:3] == ("tass1", False, None)  # the new version stays its own cluster
-    assert rows["sputnik1"][:3] == ("sputnik1", False, None)  # same event, different story
-    assert rows["port1"][:3] == ("port1", False, None)
-    assert db.execute("SELECT count(*) FROM articles").fetchall() == [(5,)]
-
-    versions = db.execute(
-        "SELECT version, changed, fetches FROM article_versions WHERE article_id = 'tass1' ORDER BY version"
-    ).fetchall()
-    assert versions == [(1, [], 1), (2, ["title", "body"], 1)]
-    assert diff_fields(old_version, run2[1]) == ["title", "body"]
-    assert db.execute("SELECT max(version) FROM article_versions WHERE article_id = 'jiji1'").fetchall() == [
-        (1,)
-    ]
-
-    synd = db.execute(
-        "SELECT cluster_id, agency, first_source_id, repeated_by, delay FROM syndication"
-    ).fetchall()  # fmt: skip
-    assert synd == [("jiji1", "JIJI Press", "arabnews", "japanforward", timedelta(hours=5))]
 
 
 def test_an_earlier_copy_takes_over_as_representative_and_history_is_revised(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 EXPECTED = REPO / "pipeline" / "sample" / "expected.json"
 
 #: columns that differ between two runs over the same input by design (which run, when)
-VOLATILE = {"run_id", "fetched_at", "rejected_at", "started_at", "finished_at"}
+VOLATILE = {"run_id", "fetched_at", "rejected_at", "started_at", "finished_at", "decided_at"}
 
 
 def dipnews(

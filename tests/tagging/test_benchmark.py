@@ -25,4 +25,5 @@ def test_tagging_benchmark_meets_the_targets(capsys: pytest.CaptureFixture[str])
     print(capsys.readouterr().out)
     assert scores["f1_en"] >= 0.95 and scores["f1_ru"] >= 0.90 and scores["f1_ja"] >= 0.90
     assert scores["auc"] >= 0.95 and scores["min_relevant"] >= 0.5
-    assert speed["tagger_mb_s"] >= 5.0
+    # per core: the CPU time this process used (wall time also counts other processes on a shared machine)
+    assert speed["tagger_cpu_mb_s"] >= 5.0

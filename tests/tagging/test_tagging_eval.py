@@ -72,3 +72,16 @@ def test_roc_auc() -> None:
     assert roc_auc([True, False, True, False], [0.5, 0.5, 0.2, 0.9]) == 0.125
     with pytest.raises(ValueError):
         roc_auc([True], [1.0])
+
+
+SAMPLE_CONTENT = Path(__file__).resolve().parents[2] / "pipeline" / "sample" / "content"
+
+
+def test_sample_corpus_relevance_and_expected_mentions(tagger: Tagger) -> None:
+    from pipeline.tagging.evaluation import load_sample_articles, score_sample
+
+    articles = load_sample_articles(SAMPLE_CONTENT)
+    assert len(articles) >= 40 and {a.source_id for a in articles} >= {"tass", "sputnik", "sankei"}
+    scores = score_sample(tagger, articles)
+    assert scores.auc >= 0.95 and scores.min_relevant >= 0.5
+    assert scores.missing == ()
