@@ -53,6 +53,8 @@ ARTICLES = _schema(
         pa.field("dateline_place", pa.string()),  # "TOKYO" of "TOKYO, October 6. /TASS/."
         pa.field("feed_url", pa.string()),
         pa.field("version", pa.int32()),
+        # robots.txt's word on this URL when it was fetched: true, or null where robots were not consulted
+        pa.field("robots_allowed", pa.bool_()),
     ],
     "One row per article: the extracted, normalised, deduplicated and tagged text.",
 )

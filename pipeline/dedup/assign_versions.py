@@ -28,6 +28,7 @@ from apache_beam import pvalue
 
 from pipeline.dedup.history import scan_rows
 from pipeline.dedup.versions import latest_committed, next_version
+from pipeline.faults import maybe_crash
 from pipeline.records import count
 
 #: the columns of committed ``articles`` rows that versioning reads
@@ -56,6 +57,7 @@ def _assign(item: tuple[str, dict[str, Iterable[Any]]]) -> Iterator[dict[str, An
         if version > 1:
             count("versions_new")
             count(f"source.{article.get('source_id')}.versions_new")
+        maybe_crash("assign_versions")
         yield {**article, "version": version}
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import apache_beam as beam
 
-from pipeline import records
+from pipeline import faults, records
 from pipeline.dedup.history import scan_rows
 from pipeline.stages.common import StageOutput
 
@@ -111,6 +111,7 @@ class _KeepUnseenFn(beam.DoFn):
         else:
             records.count("entries_new")
             records.count(f"source.{source}.entries_new")
+        faults.maybe_crash("filter_seen")
         # Keep every feed the article was listed in: analysts ask which sections carried a story.
         chosen["listed_in"] = sorted({e.get("feed_url") or "" for e in entries})
         return [chosen]

@@ -16,7 +16,7 @@ from typing import Any
 import apache_beam as beam
 
 from connectors.urls import normalize_url
-from pipeline import records
+from pipeline import faults, records
 from pipeline.dedup.agency import detect_agency
 from pipeline.dedup.text import content_hash
 from pipeline.stages.common import StageOutput
@@ -105,6 +105,7 @@ def article_row(element: dict[str, Any], run_id: str) -> dict[str, Any]:
         "dateline_place": article.get("dateline_place") or None,
         "feed_url": entry.get("feed_url"),
         "version": 1,
+        "robots_allowed": element.get("robots_allowed"),
     }
 
 
@@ -128,6 +129,7 @@ class NormalizeArticleFn(beam.DoFn):
                 detail=records.unexpected(exc),
             )
             return
+        faults.maybe_crash("normalize")
         if not row["body"]:
             yield records.reject(
                 self._run_id,

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import apache_beam as beam
 
-from pipeline import records
+from pipeline import faults, records
 
 #: tag of the mentions output
 MENTIONS = "mentions"
@@ -48,6 +48,7 @@ class TagArticleFn(beam.DoFn):
             )
             yield row
             return
+        faults.maybe_crash("tag")
         records.count("mentions", len(mentions))
         yield {**row, "relevance": float(relevance)}
         for m in mentions:
