@@ -1,4 +1,4 @@
-"""What the stage DoFns share: building connectors from the configuration inside a worker."""
+"""What the stage DoFns share: connectors and the HTTP client, built from the configuration in a worker."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import apache_beam as beam
 
 from connectors import registry
 from connectors.base import Connector
+from connectors.http import FetchSettings, HttpClient
 from pipeline.config import SourceConfig
 
 
@@ -24,8 +25,29 @@ def build_connectors(sources: Sequence[SourceConfig]) -> dict[str, Connector]:
     return {s.id: registry.make_connector(s.id, connector=s.connector, feeds=s.feeds) for s in sources}
 
 
-def min_interval_of(source: SourceConfig, connector: Connector, polite: bool) -> float:
-    """Seconds to keep between requests to one host of ``source``: config, else the connector's."""
-    if not polite:
-        return 0.0
-    return source.min_interval if source.min_interval is not None else connector.min_interval
+class HttpStageFn(beam.DoFn):
+    """Base of the DoFns that fetch (ReadFeeds, FetchPages): one HTTP client and the connectors per worker.
+
+    The configuration comes in through the constructor (picklable settings and source specs); the client
+    and connectors are built in ``setup()``, so nothing unpicklable travels with the DoFn.
+    """
+
+    def __init__(self, settings: FetchSettings, sources: Sequence[SourceConfig], run_id: str, polite: bool):
+        self._settings = settings
+        self._sources = {s.id: s for s in sources}
+        self._run_id = run_id
+        self._polite = polite
+
+    def setup(self) -> None:
+        self._client = HttpClient(self._settings)
+        self._connectors = build_connectors(list(self._sources.values()))
+
+    def teardown(self) -> None:
+        self._client.close()
+
+    def min_interval(self, source_id: str) -> float:
+        """Seconds to keep between requests to one host of a source: its config, else its connector's."""
+        if not self._polite:
+            return 0.0
+        configured = self._sources[source_id].min_interval
+        return configured if configured is not None else self._connectors[source_id].min_interval

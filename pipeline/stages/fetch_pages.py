@@ -14,10 +14,10 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.utils.windowed_value import WindowedValue
 
-from connectors.http import FetchError, FetchSettings, HttpClient
+from connectors.http import FetchError, FetchSettings
 from pipeline import faults, records
 from pipeline.config import SourceConfig
-from pipeline.stages.common import StageOutput, build_connectors, min_interval_of
+from pipeline.stages.common import HttpStageFn, StageOutput
 
 #: pages fetched concurrently (across hosts; each host has its own cap inside the client)
 FETCH_THREADS = 8
@@ -25,23 +25,16 @@ FETCH_THREADS = 8
 BATCH = 32
 
 
-class FetchPageFn(beam.DoFn):
+class FetchPageFn(HttpStageFn):
     """Entry -> ``{"entry": entry, "page": Page}``; a failed fetch -> a reject with the client's reason."""
 
-    def __init__(self, settings: FetchSettings, sources: Sequence[SourceConfig], run_id: str, polite: bool):
-        self._settings = settings
-        self._sources = {s.id: s for s in sources}
-        self._run_id = run_id
-        self._polite = polite
-
     def setup(self) -> None:
-        self._client = HttpClient(self._settings)
-        self._connectors = build_connectors(list(self._sources.values()))
+        super().setup()
         self._pool = ThreadPoolExecutor(max_workers=FETCH_THREADS, thread_name_prefix="fetch")
 
     def teardown(self) -> None:
         self._pool.shutdown(wait=True)
-        self._client.close()
+        super().teardown()
 
     def start_bundle(self) -> None:
         self._buffer: list[WindowedValue] = []
@@ -88,7 +81,7 @@ class FetchPageFn(beam.DoFn):
     def _fetch(self, entry: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         """Fetch one entry's page (in a pool thread): ``(entry, result or the exception)``."""
         source_id = entry["source_id"]
-        interval = min_interval_of(self._sources[source_id], self._connectors[source_id], self._polite)
+        interval = self.min_interval(source_id)
         try:
             response = self._client.get(entry["url"], kind="page", min_interval=interval)
             page = response.page()

@@ -14,11 +14,11 @@ from typing import Any
 import apache_beam as beam
 
 from connectors.base import ExtractionError
-from connectors.http import FetchError, FetchSettings, HttpClient
+from connectors.http import FetchError, FetchSettings
 from pipeline import faults, records
 from pipeline.config import SourceConfig
 from pipeline.feedstate import FeedPoll, PollRecord, write_poll_record
-from pipeline.stages.common import StageOutput, build_connectors, min_interval_of
+from pipeline.stages.common import HttpStageFn, StageOutput
 
 #: a sitemap index may point at sitemaps; how deep to follow them (Sankei's index -> news sitemap)
 MAX_SITEMAP_DEPTH = 2
@@ -26,21 +26,8 @@ MAX_SITEMAP_DEPTH = 2
 MAX_CHILD_SITEMAPS = 20
 
 
-class ReadFeedFn(beam.DoFn):
+class ReadFeedFn(HttpStageFn):
     """A FeedPoll (or ``(source_id, feed_url)``) -> feed entries with ``article_id``; failures -> rejects."""
-
-    def __init__(self, settings: FetchSettings, sources: Sequence[SourceConfig], run_id: str, polite: bool):
-        self._settings = settings
-        self._sources = {s.id: s for s in sources}
-        self._run_id = run_id
-        self._polite = polite
-
-    def setup(self) -> None:
-        self._client = HttpClient(self._settings)
-        self._connectors = build_connectors(list(self._sources.values()))
-
-    def teardown(self) -> None:
-        self._client.close()
 
     def process(self, element: FeedPoll | tuple[str, str]) -> Iterator[Any]:
         poll = FeedPoll.of(element)
@@ -50,7 +37,7 @@ class ReadFeedFn(beam.DoFn):
             records.count(f"source.{source_id}.feeds_skipped")
             return
         connector = self._connectors[source_id]
-        interval = min_interval_of(self._sources[source_id], connector, self._polite)
+        interval = self.min_interval(source_id)
         faults.maybe_crash("read_feeds")
         records.count("feeds_read")
         records.count(f"source.{source_id}.feeds_read")
