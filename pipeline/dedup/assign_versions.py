@@ -26,7 +26,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam import pvalue
 
-from pipeline.dedup.history import scan_rows
+from pipeline.dedup.committed import ReadCommittedRows
 from pipeline.dedup.versions import latest_committed, next_version
 from pipeline.faults import maybe_crash
 from pipeline.records import count
@@ -75,16 +75,7 @@ class AssignVersions(beam.PTransform):
 
     def expand(self, articles: beam.PCollection) -> beam.PCollection:
         keyed = articles | "KeyById" >> beam.FlatMap(_key).with_outputs(_UNKEYED, main="keyed")
-        run_ids = beam.pvalue.AsSingleton(
-            keyed.keyed | "RunIds" >> beam.Keys() | "CollectRunIds" >> beam.combiners.ToList()
-        )
-        history = (
-            articles.pipeline
-            | "HistoryFiles" >> beam.Create(self.history_files)
-            | "ScanHistory"
-            >> beam.FlatMap(lambda path, ids: scan_rows(path, HISTORY_COLUMNS, set(ids)), run_ids)
-            | "KeyHistory" >> beam.Map(lambda row: (row["article_id"], row))
-        )
+        history = keyed.keyed | "ReadHistory" >> ReadCommittedRows(self.history_files, HISTORY_COLUMNS)
         versioned = (
             {"run": keyed.keyed, "history": history}
             | "JoinHistory" >> beam.CoGroupByKey()

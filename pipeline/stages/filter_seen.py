@@ -20,7 +20,7 @@ from typing import Any
 import apache_beam as beam
 
 from pipeline import faults, records
-from pipeline.dedup.history import scan_rows
+from pipeline.dedup.committed import ReadCommittedRows
 from pipeline.stages.common import StageOutput
 
 #: the columns of committed ``articles`` rows that FilterSeen reads
@@ -133,16 +133,7 @@ class FilterSeen(beam.PTransform):
 
     def expand(self, entries: beam.PCollection) -> StageOutput:
         keyed = entries | "KeyById" >> beam.Map(lambda e: (e["article_id"], e))
-        entry_ids = beam.pvalue.AsSingleton(
-            keyed | "EntryIds" >> beam.Keys() | "CollectEntryIds" >> beam.combiners.ToList()
-        )
-        history = (
-            entries.pipeline
-            | "ListHistory" >> beam.Create(self._history_files)
-            | "ScanHistory"
-            >> beam.FlatMap(lambda path, ids: scan_rows(path, HISTORY_COLUMNS, set(ids)), entry_ids)
-            | "KeyHistory" >> beam.Map(lambda row: (row["article_id"], row))
-        )
+        history = keyed | "ReadHistory" >> ReadCommittedRows(self._history_files, HISTORY_COLUMNS)
         kept = (
             {"entries": keyed, "history": history}
             | "JoinHistory" >> beam.CoGroupByKey()
