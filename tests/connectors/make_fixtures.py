@@ -440,13 +440,14 @@ def stories() -> list[build.Story]:
     return [build.story_from_dict(raw, "make_fixtures") for raw in ENTRIES]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` as the golden JSON stores it (ISO dates, sorted keys); the fixture test compares with it."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in sorted(value.items())}
+        return {k: jsonable(v) for k, v in sorted(value.items())}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -489,7 +490,7 @@ def main() -> int:
                 "url": url,
                 "fetched_at": FETCHED_AT.isoformat(),
                 "content_key": variant.key,
-                "expected": _jsonable(dict(article)),
+                "expected": jsonable(dict(article)),
             }
             (folder / f"{variant.name}.json").write_text(
                 json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
@@ -501,7 +502,7 @@ def main() -> int:
             name = "feed_" + re.sub(r"[^a-z0-9]+", "_", feed_url.split("://", 1)[1].lower()).strip("_")
             (folder / f"{name}.xml").write_text(xml, encoding="utf-8")
             entries = connector.parse_feed(xml.encode("utf-8"), feed_url)
-            golden = {"feed_url": feed_url, "expected": _jsonable([dict(e) for e in entries])}
+            golden = {"feed_url": feed_url, "expected": jsonable([dict(e) for e in entries])}
             (folder / f"{name}.json").write_text(
                 json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
             )
@@ -532,7 +533,7 @@ def write_outlets() -> int:
                 "url": story.url,
                 "fetched_at": FETCHED_AT.isoformat(),
                 "content_key": variant.key,
-                "expected": _jsonable(dict(article)),
+                "expected": jsonable(dict(article)),
             }
             _write_golden(folder / f"{variant.name}.json", golden)
             written += 1
@@ -543,7 +544,7 @@ def write_outlets() -> int:
             entries = connector.parse_feed(xml.encode("utf-8"), feed_url)
             _write_golden(
                 folder / f"{name}.json",
-                {"feed_url": feed_url, "expected": _jsonable([dict(e) for e in entries])},
+                {"feed_url": feed_url, "expected": jsonable([dict(e) for e in entries])},
             )
             written += 1
     return written

@@ -8,7 +8,7 @@ fixture folders.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +16,11 @@ import pytest
 
 from connectors import registry
 from connectors.base import Page
+from tests.connectors.make_fixtures import jsonable
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: what every source's fixtures must cover at least
 MIN_PAGES = 5
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in sorted(value.items())}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _parsers(source_id: str) -> tuple[Any, ...]:
@@ -74,7 +65,7 @@ def test_page_matches_golden(source_id: str, html_path: Path) -> None:
         content_type="text/html; charset=utf-8",
     )
     article = registry.get(source_id).extract(page)
-    assert _jsonable(dict(article)) == golden["expected"]
+    assert jsonable(dict(article)) == golden["expected"]
     # invariants the golden files must never lose, whatever they were regenerated from
     assert article["body"] and article["title"]
     assert article["published_at"] is not None and article["published_at"].tzinfo == UTC
@@ -88,7 +79,7 @@ def test_page_matches_golden(source_id: str, html_path: Path) -> None:
 def test_feed_matches_golden(source_id: str, xml_path: Path) -> None:
     golden = json.loads(xml_path.with_suffix(".json").read_text(encoding="utf-8"))
     entries = registry.get(source_id).parse_feed(xml_path.read_bytes(), golden["feed_url"])
-    assert _jsonable([dict(e) for e in entries]) == golden["expected"]
+    assert jsonable([dict(e) for e in entries]) == golden["expected"]
     assert entries, "a feed fixture lists at least one entry"
     for entry in entries:
         assert entry["source_id"] == source_id and entry["feed_url"] == golden["feed_url"]
