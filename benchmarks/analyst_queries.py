@@ -4,7 +4,8 @@ The warehouse is written the way runs write it: ``--runs`` commits (default 50) 
 mentions and dedup ledger rows through the real writer (``warehouse.write_table``, one file per
 partition and run) and ``Warehouse.commit``, then ``Warehouse.compact``. The four questions are the
 table macros of ``warehouse/sql/macros/50_analyst.sql``, run through the catalog's views (``articles``
-resolves versions and the dedup ledger, ``mentions`` keeps each article's current version only):
+resolves versions and the dedup ledger, ``mentions`` keeps each article's current version only, both
+through the small tables ``warehouse/sql/state/`` materialises when the catalog is built):
 
 - entity timeline by month and source:  ``entity_months('person:sergey-lavrov')``
 - co-mentions of two entities:          ``co_mentions('person:sergey-lavrov', 'place:kunashiri')``
@@ -12,7 +13,10 @@ resolves versions and the dedup ledger, ``mentions`` keeps each article's curren
 - top clusters of the week:             ``top_clusters(week_start, 10)``
 
 Each is timed before compaction (the small files of every run) and after, cold (first run on a fresh
-connection) and warm (best of 3), and its first rows are printed.
+connection) and warm (best of 3), and its first rows are printed. So is the catalog rebuild that every
+commit pays (it reads the key columns of every article, ledger and mention file: it grows with the
+warehouse), before and after compaction, with the part of it spent on the state tables. The machine's
+load average is printed at the start and the end: the figures are wall-clock times.
 
 Usage::
 
@@ -23,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -37,7 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from schemas import TABLES  # noqa: E402
-from warehouse import Warehouse, write_table  # noqa: E402
+from warehouse import Warehouse, catalog, write_table  # noqa: E402
 
 SOURCES = ("tass", "sputnik", "arabnews", "sankei")
 START = datetime(2022, 1, 1, tzinfo=UTC)
@@ -104,12 +109,18 @@ def _table(name: str, columns: dict[str, pa.Array | list]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def make_batch(first: int, count: int, run_id: str, entities: list[str], rng: np.random.Generator):
+#: when the synthetic runs fetch (a run's new versions are fetched an hour later per run)
+FETCHED = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def make_batch(first: int, count: int, run_id: str, entities: list[str], rng: np.random.Generator, *,
+               version: int = 1, fetched: datetime = FETCHED):
     """Articles ``first .. first+count-1`` with their mentions and ledger rows, as three Arrow tables.
 
     Articles of one run are published over the run's slice of [START, END), as a run that polls
     hourly meets them. A third of the ids form clusters of three consecutive articles (a story and
     two copies in random outlets, 10 and 20 minutes later); the first of each is the representative.
+    ``version`` > 1 makes the rows new versions of articles an earlier run wrote (new text, tagged again).
     """
     ids = np.arange(first, first + count)
     article_ids = [f"{i:016x}" for i in ids]
@@ -125,7 +136,6 @@ def make_batch(first: int, count: int, run_id: str, entities: list[str], rng: np
     is_duplicate = group_of != ids
     word_index = rng.integers(0, len(WORDS), (count, 6))
     titles = [" ".join(WORDS[w] for w in row).capitalize() for row in word_index]
-    fetched = datetime(2026, 11, 1, tzinfo=UTC)
     source_names = [SOURCES[s] for s in sources]
     articles = _table(
         "articles",
@@ -143,7 +153,7 @@ def make_batch(first: int, count: int, run_id: str, entities: list[str], rng: np
             "duplicate_of": [c if d else None for c, d in zip(cluster_ids, is_duplicate, strict=True)],
             "relevance": rng.random(count).round(3).tolist(),
             "run_id": [run_id] * count,
-            "version": [1] * count,
+            "version": [version] * count,
         },
     )
     # mentions: entity popularity is Zipf-like; island entities carry a naming variant per outlet
@@ -197,6 +207,36 @@ def make_batch(first: int, count: int, run_id: str, entities: list[str], rng: np
     return articles, mentions, signatures, published, source_names, owner
 
 
+def revisions(first: int, count: int, run_id: str, decided: datetime) -> pa.Table:
+    """Ledger rows by which ``run_id`` revises the clusters among ids ``first .. first+count-1``: the
+    second article of each becomes the representative (an earlier copy was found), as dedup does."""
+    ids = np.arange(first, first + count)
+    ids = ids[(ids // 3) % 3 == 0]  # the clustered ones (make_batch's rule)
+    group = ids - ids % 3
+    representative = group + 1
+    is_duplicate = ids != representative
+    n = len(ids)
+    return _table(
+        "signatures",
+        {
+            "article_id": [f"{i:016x}" for i in ids],
+            "cluster_id": [f"{g:016x}" for g in group],
+            "is_duplicate": is_duplicate.tolist(),
+            "duplicate_of": [
+                f"{r:016x}" if d else None for r, d in zip(representative, is_duplicate, strict=True)
+            ],
+            "num_shingles": [100] * n,
+            "signature": [[] for _ in range(n)],
+            "num_perm": [128] * n,
+            "seed": [1] * n,
+            "shingle_k": [5] * n,
+            "run_id": [run_id] * n,
+            "decided_at": [decided] * n,
+            "reason": ["representative_changed"] * n,
+        },
+    )
+
+
 TOTAL = [0]  # the run's article count, for spreading publication times
 
 
@@ -235,6 +275,25 @@ def time_queries(wh: Warehouse, label: str) -> dict[str, tuple[float, float, pa.
     return out
 
 
+def time_rebuild(wh: Warehouse, label: str, repeat: int = 2) -> tuple[float, float]:
+    """Best of ``repeat`` full catalog rebuilds, and the seconds of it spent on the state tables."""
+    manifest, sha = wh._read()
+    best, derived = float("inf"), float("nan")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        catalog.build_catalog(wh.root, manifest, sha)
+        seconds = time.perf_counter() - t0
+        if seconds < best:
+            meta = catalog.read_meta(wh.catalog_path) or {}
+            best, derived = seconds, float(meta.get("derived_seconds", "nan"))
+    print(f"  [{label}] catalog rebuild {best:6.3f} s (state tables {derived:.3f} s of it)")
+    return best, derived
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _show(result: pa.Table, rows: int = 4) -> None:
     columns = [c for c in result.column_names if c not in ("url", "article_id")]
     for row in result.select(columns).slice(0, rows).to_pylist():
@@ -253,6 +312,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=50, help="commits the articles are written in")
     parser.add_argument("--keep", help="build the warehouse here and keep it (default: a temporary folder)")
+    parser.add_argument("--revised", type=float, default=0.02,
+                        help="share of each run's articles that the next run writes a new version of, and "
+                             "share whose clusters it revises in the ledger (default 0.02)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="dipnews-analyst-") as tmp:
         root = Path(args.keep) if args.keep else Path(tmp) / "warehouse"
@@ -260,12 +322,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{root} is not empty: give a new folder", file=sys.stderr)
             return 2
         wh = Warehouse(root)
+        print(f"load average (1, 5, 15 min) at the start: {_load()} on {os.cpu_count()} cores")
         print(f"building {args.articles:,} articles in {args.runs} runs under {root} ...")
-        before = {}
-        figures = build_and_time(root, args.articles, args.runs, before)
+        before: dict = {}
+        figures = build_and_time(root, args.articles, args.runs, before, args.revised)
         counts = wh.query(
             "SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM mentions) AS mentions,"
-            " (SELECT count(*) FILTER (WHERE variant IS NOT NULL) FROM mentions) AS framed"
+            " (SELECT count(*) FILTER (WHERE variant IS NOT NULL) FROM mentions) AS framed,"
+            " (SELECT count(*) FROM article_rows) AS article_rows, (SELECT count(*) FROM mention_rows) AS"
+            " mention_rows, (SELECT count(*) FROM article_superseded) AS superseded,"
+            " (SELECT count(*) FROM dedup_overrides) AS overrides, (SELECT count(*) FROM stale_mention_runs)"
+            " AS stale"
         ).to_pylist()[0]
         print(
             f"written in {figures['write_s']:.1f} s ({figures['commit_s']:.1f} s of it in "
@@ -274,26 +341,42 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{figures['files_before']} files -> compacted {figures['partitions_compacted']} partitions "
             f"in {figures['compact_s']:.1f} s -> {figures['files_after']} files"
         )
+        print(
+            f"every version: {counts['article_rows']:,} article rows, {counts['mention_rows']:,} mention "
+            f"rows;"
+            f" state tables: {counts['superseded']:,} superseded rows, {counts['overrides']:,} revised flags,"
+            f" {counts['stale']:,} stale (article, run) mention pairs"
+        )
         after = time_queries(wh, "after compaction")
+        rebuild_after = time_rebuild(wh, "after compaction")
         print()
-        print(f"{'query':<38} {'before compaction':>18} {'after (cold)':>13} {'after (warm)':>13}  < 1 s")
+        print(f"{'query':<38} {'before (cold)':>14} {'before (warm)':>14} {'after (cold)':>13} "
+              f"{'after (warm)':>13}  warm < 1 s")
         for name, (cold, warm, _) in after.items():
-            b = before.get(name)
-            verdict = "yes" if cold < 1.0 else "NO"
-            unsorted = b[0] if b else float("nan")
-            print(f"{name:<38} {unsorted:>16.3f} s {cold:>11.3f} s {warm:>11.3f} s  {verdict}")
+            b_cold, b_warm, _ = before.get(name, (float("nan"), float("nan"), None))
+            verdict = "yes" if warm < 1.0 else "NO"
+            print(f"{name:<38} {b_cold:>12.3f} s {b_warm:>12.3f} s {cold:>11.3f} s {warm:>11.3f} s  "
+                  f"{verdict}")
+        rebuild_before = figures["rebuild_before"]
+        print(f"{'catalog rebuild (per commit)':<38} {rebuild_before[0]:>12.3f} s {'':>14} "
+              f"{rebuild_after[0]:>11.3f} s   (state tables {rebuild_before[1]:.3f} s before, "
+              f"{rebuild_after[1]:.3f} s after)")
+        print(f"mean commit (catalog rebuild included) over the {args.runs} runs: "
+              f"{figures['commit_s'] / args.runs:.3f} s; the last one: {figures['last_commit_s']:.3f} s")
         for name, (_, _, rows) in after.items():
             print(f"\n  {name}: {rows.num_rows} rows")
             _show(rows)
+        print(f"\nload average (1, 5, 15 min) at the end: {_load()}")
     return 0
 
 
-def build_and_time(root: Path, n: int, runs: int, before: dict) -> dict[str, float]:
+def build_and_time(root: Path, n: int, runs: int, before: dict, revised: float = 0.0) -> dict:
     """Write and commit the runs, time the queries on the small files, then compact."""
     wh = Warehouse(root)
-    figures = build_runs(root, n, runs)
+    figures = build_runs(root, n, runs, revised)
     print(f"before compaction: {len(wh.manifest().all_files())} files")
     before.update(time_queries(wh, "before compaction"))
+    figures["rebuild_before"] = time_rebuild(wh, "before compaction")
     c0 = time.perf_counter()
     compactions = wh.compact()
     figures["compact_s"] = time.perf_counter() - c0
@@ -302,8 +385,14 @@ def build_and_time(root: Path, n: int, runs: int, before: dict) -> dict[str, flo
     return figures
 
 
-def build_runs(root: Path, n: int, runs: int) -> dict[str, float]:
-    """Write ``n`` articles with their mentions and ledger rows in ``runs`` commits."""
+def build_runs(root: Path, n: int, runs: int, revised: float = 0.0) -> dict:
+    """Write ``n`` articles with their mentions and ledger rows in ``runs`` commits.
+
+    From the second run on, each run also writes a new version of a ``revised`` share of the previous
+    run's articles (with their new mentions: the old ones become stale) and revises the dedup flags of
+    the clusters among as many others (ledger rows only), so that ``articles`` and ``mentions`` have
+    superseded rows, overridden flags and stale mentions to leave out, as a real warehouse has.
+    """
     TOTAL[0] = n
     wh = Warehouse(root)
     entities = entity_ids()
@@ -321,6 +410,17 @@ def build_runs(root: Path, n: int, runs: int) -> dict[str, float]:
             first, count, run_id, entities, rng
         )
         article_parts = _partitions(source_names, published)
+        revise = int(per_run * revised) // 3 * 3
+        if k > 0 and revise:
+            previous = first - per_run
+            fetched = FETCHED + timedelta(hours=k)
+            new = make_batch(previous, revise, run_id, entities, rng, version=2, fetched=fetched)
+            owner = np.concatenate([owner, new[5] + articles.num_rows])
+            articles = pa.concat_tables([articles, new[0]])
+            mentions = pa.concat_tables([mentions, new[1]])
+            revised_flags = revisions(previous + revise, revise, run_id, fetched)
+            signatures = pa.concat_tables([signatures, new[2], revised_flags])
+            article_parts = np.concatenate([article_parts, _partitions(new[4], new[3])])
         files = [write_table(root, "signatures", "all", run_id, signatures)]
         for name, table, parts in (
             ("articles", articles, article_parts),
@@ -332,10 +432,12 @@ def build_runs(root: Path, n: int, runs: int) -> dict[str, float]:
                 )
         c0 = time.perf_counter()
         wh.commit(run_id, files)
-        commit_s += time.perf_counter() - c0
+        last_commit_s = time.perf_counter() - c0
+        commit_s += last_commit_s
     return {
         "write_s": time.perf_counter() - t0,
         "commit_s": commit_s,
+        "last_commit_s": last_commit_s,
         "files_before": len(wh.manifest().all_files()),
     }
 

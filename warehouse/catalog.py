@@ -7,8 +7,11 @@ column to its DuckDB type in schema order, reading exactly the files the manifes
 view under another name (:data:`FILE_VIEW_NAMES`: ``articles`` -> ``article_rows``, every version of
 every article; ``mentions`` -> ``mention_rows``, the mentions of every version) and
 ``warehouse/sql/views/0*.sql`` defines the table's name on top, with the same columns. State maps
-become tables (``feed_state``); the macros and analyst views of ``warehouse/sql/`` are created on top
-(see :func:`analyst_sql` for the order), and ``dipnews_meta`` records which manifest the catalog reflects.
+become tables (``feed_state``). Then ``warehouse/sql/state/`` materialises what those two views would
+otherwise recompute on every query (which rows are not the latest, which flags the dedup ledger revised,
+which mentions are stale: :func:`create_derived`), the macros and analyst views of ``warehouse/sql/`` are
+created on top (see :func:`analyst_sql` for the order), and ``dipnews_meta`` records which manifest the
+catalog reflects.
 
 The file is built under a temporary name and renamed into place, so ``duckdb catalog.duckdb`` never sees
 half a catalog. It is written in DuckDB's v1.0.0 storage format: the DuckDB CLIs people have (the PyPI
@@ -18,7 +21,9 @@ half a catalog. It is written in DuckDB's v1.0.0 storage format: the DuckDB CLIs
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +43,7 @@ CATALOG_FILE = "catalog.duckdb"
 #: the oldest storage format DuckDB 2.0 can write; DuckDB >= 1.0 (and every 1.x CLI) opens it
 STORAGE_VERSION = "v1.0.0"
 #: bump when the catalog's objects change in a way the fingerprint below cannot see
-CATALOG_FORMAT = "2"
+CATALOG_FORMAT = "3"
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 META_TABLE = "dipnews_meta"
 FILES_TABLE = "dipnews_files"
@@ -46,6 +51,14 @@ FILES_TABLE = "dipnews_files"
 FILE_VIEW_NAMES = {"articles": "article_rows", "mentions": "mention_rows"}
 #: the views of warehouse/sql/views/ that give a table its name (00_ to 09_); created before the macros
 TABLE_VIEW_PREFIX = "0"
+#: how the files of warehouse/sql/state/ create a materialised object; :func:`create_derived` creates
+#: the same query as a view instead when a committed file cannot be read while the catalog is built
+MATERIALISED = "CREATE OR REPLACE TABLE"
+#: the dipnews_meta value of ``derived`` for a catalog whose state/ objects are tables, as they should be
+DERIVED_TABLES = "tables"
+DERIVED_VIEWS = "views"
+
+log = logging.getLogger(__name__)
 
 
 def file_view_name(table: str) -> str:
@@ -65,6 +78,11 @@ def sql_files(kind: str) -> list[Path]:
 def file_tables() -> dict[str, pa.Schema]:
     """The tables backed by Parquet files: every table of :data:`schemas.TABLES` that is not state."""
     return {name: schema for name, schema in schemas.TABLES.items() if name not in STATE_TABLES}
+
+
+def state_sql() -> list[Path]:
+    """The ``.sql`` files of ``warehouse/sql/state/``: run in name order, before :func:`analyst_sql`."""
+    return sql_files("state")
 
 
 def analyst_sql() -> list[Path]:
@@ -90,7 +108,7 @@ def fingerprint() -> str:
         digest.update(f"{name}->{file_view_name(name)}:{select_list(schema)}|".encode())
     for name, spec in sorted(STATE_TABLES.items()):
         digest.update(f"{name}:{select_list(spec.schema)}|".encode())
-    for path in analyst_sql():
+    for path in state_sql() + analyst_sql():
         digest.update(f"{path.parent.name}/{path.name}:".encode() + path.read_bytes())
     return digest.hexdigest()
 
@@ -130,6 +148,49 @@ def _create_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> 
         con.unregister("dipnews_arrow_input")
 
 
+def _run_sql_file(con: duckdb.DuckDBPyConnection, path: Path, text: str | None = None) -> None:
+    try:
+        con.execute(path.read_text() if text is None else text)
+    except duckdb.Error as exc:
+        raise CatalogError(f"{path.relative_to(SQL_DIR.parent)}: {exc}") from exc
+
+
+def create_derived(con: duckdb.DuckDBPyConnection) -> str:
+    """Run ``warehouse/sql/state/`` on top of the base views; return :data:`DERIVED_TABLES` or
+    :data:`DERIVED_VIEWS`.
+
+    Its tables are computed from the committed files once, here, instead of in every query of
+    ``articles`` and ``mentions``. If that fails because the data of a committed file cannot be read (a
+    damaged page: ``dipnews check`` says which; a missing file or footer already stops the base views),
+    the same queries become views, so the catalog still opens and every query that does not read the
+    damaged file works as before; those that do fail with DuckDB's error, at query time. Such a catalog
+    is not current (:func:`is_current`), so the next command tries again. Raises CatalogError when a
+    file of ``state/`` is itself wrong.
+    """
+    try:
+        for path in state_sql():
+            con.execute(path.read_text())
+        return DERIVED_TABLES
+    except duckdb.Error as exc:
+        log.warning("could not materialise the catalog's derived tables (%s); creating them as views, "
+                    "which read the files at query time", exc)
+    for path in state_sql():
+        text = path.read_text()
+        # a table of the failed attempt stands in the way of the view of the same name
+        for name in _materialised_names(text):
+            con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        _run_sql_file(con, path, text.replace(MATERIALISED, "CREATE OR REPLACE VIEW"))
+    return DERIVED_VIEWS
+
+
+def _materialised_names(text: str) -> list[str]:
+    """The names of the tables a ``state/`` file creates (``CREATE OR REPLACE TABLE <name> AS``)."""
+    names = []
+    for chunk in text.split(MATERIALISED)[1:]:
+        names.append(chunk.split()[0].strip('"'))
+    return names
+
+
 def create_objects(con: duckdb.DuckDBPyConnection, root: Path, manifest: Manifest, manifest_sha: str) -> None:
     """Create every catalog object in the connection's current database."""
     for name, schema in file_tables().items():
@@ -145,11 +206,11 @@ def create_objects(con: duckdb.DuckDBPyConnection, root: Path, manifest: Manifes
         "rows": pa.array([e.rows for e in entries], pa.int64()),
         "bytes": pa.array([e.bytes for e in entries], pa.int64()),
     }))
+    started = time.perf_counter()
+    derived = create_derived(con)
+    derived_seconds = time.perf_counter() - started
     for path in analyst_sql():
-        try:
-            con.execute(path.read_text())
-        except duckdb.Error as exc:
-            raise CatalogError(f"{path.relative_to(SQL_DIR.parent)}: {exc}") from exc
+        _run_sql_file(con, path)
     meta = {
         "manifest_version": str(manifest.version),
         "manifest_sha256": manifest_sha,
@@ -157,6 +218,8 @@ def create_objects(con: duckdb.DuckDBPyConnection, root: Path, manifest: Manifes
         "fingerprint": fingerprint(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "duckdb_version": duckdb.__version__,
+        "derived": derived,
+        "derived_seconds": f"{derived_seconds:.3f}",
     }
     con.execute(f"CREATE OR REPLACE TABLE {META_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.executemany(f"INSERT INTO {META_TABLE} VALUES (?, ?)", sorted(meta.items()))
@@ -209,6 +272,7 @@ def is_current(meta: dict[str, str] | None, root: Path, manifest: Manifest, mani
         "manifest_sha256": manifest_sha,
         "root": str(root),
         "fingerprint": fingerprint(),
+        "derived": DERIVED_TABLES,
     }
     return all(meta.get(key) == value for key, value in expected.items())
 
