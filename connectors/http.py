@@ -7,7 +7,9 @@ Every request of a run goes through :class:`HttpClient`, built once per worker f
   attempt outlives ``total_timeout``, so a server that trickles one byte a second cannot hold a worker),
   a size cap on the bytes read and on the decompressed bytes, a compression-ratio cap, a redirect cap.
 - **Polite**: a minimum interval between request starts and a concurrency cap per host, shared by all
-  threads; robots.txt obeyed, its Crawl-delay honoured; Retry-After honoured; an honest User-Agent.
+  threads of the client (one client per worker process: the pipeline makes the budget global by
+  sending all of a host's work to one worker, keyed by :func:`politeness_key`); robots.txt obeyed,
+  its Crawl-delay honoured; Retry-After honoured; an honest User-Agent.
 - **Guarded**: every host, including every redirect hop and every ``origin_overrides`` target, is
   resolved and checked by :mod:`connectors.netguard`, and the socket is opened to the checked address.
 - **Honest about failure**: anything that is not the content asked for raises :class:`FetchError` with
@@ -351,6 +353,21 @@ def _parse_url(url: str) -> _Url:
         port or _DEFAULT_PORTS[scheme],
         path + (f"?{query}" if query else ""),
     )
+
+
+def politeness_key(url: str) -> str:
+    """The host whose budget (interval, concurrency cap) a request for ``url`` spends: what the client
+    paces by, so work grouped by it is paced as one.
+
+    ``""`` for a URL the client would refuse anyway (it is rejected with ``invalid_url`` when fetched).
+
+    >>> politeness_key("https://TASS.com/politics/1736412"), politeness_key("mailto:x@example.org")
+    ('tass.com', '')
+    """
+    try:
+        return _parse_url(url).host
+    except FetchError:
+        return ""
 
 
 def _origin_key(value: str) -> str:
@@ -1021,4 +1038,5 @@ __all__ = [
     "HttpClient",
     "Response",
     "parse_retry_after",
+    "politeness_key",
 ]

@@ -1,32 +1,50 @@
-"""FetchPages: fetch every entry's page with the one shared polite client.
+"""FetchPages: fetch every entry's page, polite per host however many workers run.
 
-Pages of different hosts are fetched concurrently by a small thread pool inside the DoFn; the client
-keeps each host's minimum interval and concurrency cap, so concurrency never makes a crawl less
-polite. Elements are buffered in small batches, so memory stays bounded whatever the run's size.
+The per-host budget (minimum interval between requests, concurrency cap, robots.txt's Crawl-delay) is
+kept by the HTTP client, and a client lives in one worker. So that the budget is global rather than per
+worker, entries are grouped by the host the client paces by (:func:`connectors.http.politeness_key`): a
+GroupByKey hands all of one host's entries to one DoFn call, hence to one worker and its one client.
+Different hosts may go to different workers. Within a worker, the hosts of a bundle are fetched side by
+side by a small thread pool, interleaved so that a slow host does not hold the others up.
+
+Fetched pages are then spread evenly again (Reshuffle), so that extraction, the heavy step after
+fetching, is shared by every worker even when one host has most of the run's pages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.utils.windowed_value import WindowedValue
 
-from connectors.http import FetchError, FetchSettings
+from connectors.http import FetchError, FetchSettings, politeness_key
 from pipeline import faults, records
 from pipeline.config import SourceConfig
 from pipeline.stages.common import HttpStageFn, StageOutput
 
 #: pages fetched concurrently (across hosts; each host has its own cap inside the client)
 FETCH_THREADS = 8
-#: elements buffered before a batch is fetched
+#: entries handed to the pool at a time (a batch is awaited before its pages are emitted)
 BATCH = 32
 
 
+def interleave(groups: Sequence[Sequence[Any]]) -> Iterator[Any]:
+    """The items of ``groups`` round-robin: one of each group in turn, until all are exhausted.
+
+    >>> "".join(interleave(["aaa", "b", "cc"]))
+    'abcaca'
+    """
+    sentinel = object()
+    for column in itertools.zip_longest(*groups, fillvalue=sentinel):
+        yield from (item for item in column if item is not sentinel)
+
+
 class FetchPageFn(HttpStageFn):
-    """Entry -> ``{"entry": entry, "page": Page}``; a failed fetch -> a reject with the client's reason."""
+    """``(host, entries)`` -> ``{"entry", "page", "robots_allowed"}`` per entry; failed fetches -> rejects."""
 
     def setup(self) -> None:
         super().setup()
@@ -37,21 +55,25 @@ class FetchPageFn(HttpStageFn):
         super().teardown()
 
     def start_bundle(self) -> None:
-        self._buffer: list[WindowedValue] = []
+        self._hosts: list[list[WindowedValue]] = []
 
     def process(
-        self, entry: dict[str, Any], timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam
-    ) -> Iterator[Any]:
-        # Outputs of buffered elements carry their own window, so the batching is correct in streaming too.
-        self._buffer.append(WindowedValue(entry, timestamp, [window]))
-        if len(self._buffer) >= BATCH:
-            yield from self._flush()
+        self,
+        element: tuple[str, Iterable[dict[str, Any]]],
+        timestamp=beam.DoFn.TimestampParam,
+        window=beam.DoFn.WindowParam,
+    ) -> None:
+        # Every host of the bundle is collected first, so that hosts are fetched side by side. Outputs
+        # carry their element's own window, so that the batching is also correct in streaming.
+        _host, entries = element
+        self._hosts.append([WindowedValue(entry, timestamp, [window]) for entry in entries])
 
     def finish_bundle(self) -> Iterator[Any]:
-        yield from self._flush()
+        pending, self._hosts = interleave(self._hosts), []
+        while batch := list(itertools.islice(pending, BATCH)):
+            yield from self._fetch_batch(batch)
 
-    def _flush(self) -> Iterator[Any]:
-        batch, self._buffer = self._buffer, []
+    def _fetch_batch(self, batch: list[WindowedValue]) -> Iterator[Any]:
         # Fetch in the pool, but count and build rejects here: Beam's metrics live in the bundle's thread,
         # and a counter incremented in a pool thread is silently lost.
         for wv, (entry, outcome) in zip(
@@ -92,7 +114,7 @@ class FetchPageFn(HttpStageFn):
 
 
 class FetchPages(beam.PTransform):
-    """Entries -> fetched pages; failures -> rejects."""
+    """Entries -> fetched pages, spread over the workers; failures -> rejects."""
 
     def __init__(
         self, settings: FetchSettings, sources: Sequence[SourceConfig], *, run_id: str, polite: bool = True
@@ -101,5 +123,11 @@ class FetchPages(beam.PTransform):
         self._fn = FetchPageFn(settings, sources, run_id, polite)
 
     def expand(self, entries: beam.PCollection) -> StageOutput:
-        results = entries | "FetchPage" >> beam.ParDo(self._fn).with_outputs(records.REJECTS, main="pages")
-        return StageOutput(results.pages, results[records.REJECTS])
+        results = (
+            entries
+            | "KeyByHost" >> beam.Map(lambda entry: (politeness_key(entry["url"]), entry))
+            | "GroupByHost" >> beam.GroupByKey()
+            | "FetchPage" >> beam.ParDo(self._fn).with_outputs(records.REJECTS, main="pages")
+        )
+        pages = results.pages | "SpreadPages" >> beam.Reshuffle()
+        return StageOutput(pages, results[records.REJECTS])

@@ -4,17 +4,20 @@ Each feed comes as a :class:`pipeline.feedstate.FeedPoll`: the request is condit
 Last-Modified of the last committed poll (a 304 costs one request and yields nothing), a feed that is
 not due yet is skipped and counted, and the outcome of every poll is written as a small record that the
 driver commits as ``feed_state`` together with the run.
+
+Feeds are grouped by host (:func:`connectors.http.politeness_key`) before they are polled, as pages are
+in FetchPages: one worker polls all of a host's feeds, so the host's budget is kept across workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import apache_beam as beam
 
 from connectors.base import ExtractionError
-from connectors.http import FetchError, FetchSettings
+from connectors.http import FetchError, FetchSettings, politeness_key
 from pipeline import faults, records
 from pipeline.config import SourceConfig
 from pipeline.feedstate import FeedPoll, PollRecord, write_poll_record
@@ -26,11 +29,22 @@ MAX_SITEMAP_DEPTH = 2
 MAX_CHILD_SITEMAPS = 20
 
 
-class ReadFeedFn(HttpStageFn):
-    """A FeedPoll (or ``(source_id, feed_url)``) -> feed entries with ``article_id``; failures -> rejects."""
+def _host_of(feed: FeedPoll | tuple[str, str]) -> tuple[str, FeedPoll | tuple[str, str]]:
+    return politeness_key(FeedPoll.of(feed).feed_url), feed
 
-    def process(self, element: FeedPoll | tuple[str, str]) -> Iterator[Any]:
-        poll = FeedPoll.of(element)
+
+class ReadFeedFn(HttpStageFn):
+    """``(host, polls)`` -> feed entries with ``article_id``; failures -> rejects.
+
+    Each poll is a FeedPoll or a ``(source_id, feed_url)`` pair; the feeds of one host are polled in turn.
+    """
+
+    def process(self, element: tuple[str, Iterable[FeedPoll | tuple[str, str]]]) -> Iterator[Any]:
+        _host, polls = element
+        for poll in polls:
+            yield from self._poll(FeedPoll.of(poll))
+
+    def _poll(self, poll: FeedPoll) -> Iterator[Any]:
         source_id, feed_url = poll.source_id, poll.feed_url
         if not poll.due:
             records.count("feeds_skipped")
@@ -169,9 +183,10 @@ class ReadFeeds(beam.PTransform):
         results = (
             pbegin
             | "ListFeeds" >> beam.Create(self._feeds)
-            # Each feed is its own unit of work, so that a runner can poll the feeds of different hosts
-            # in parallel.
-            | "SpreadFeeds" >> beam.Reshuffle()
+            # One unit of work per host: the feeds of different hosts may be polled by different workers,
+            # the feeds of one host never are.
+            | "KeyByHost" >> beam.Map(_host_of)
+            | "GroupByHost" >> beam.GroupByKey()
             | "ReadFeed"
             >> beam.ParDo(ReadFeedFn(self._settings, self._sources, self._run_id, self._polite)).with_outputs(
                 records.REJECTS, main="entries"
