@@ -75,8 +75,7 @@ class IngestSources(beam.PTransform):
             tagged.rejects,
         ) | "AllRejects" >> beam.Flatten()
         tables = {
-            "articles": tagged.main,
-            "mentions": tagged.mentions,
+            "articles": tagged.main,  # with their mentions nested: written as the `mentions` table
             "rejects": rejects,
             "signatures": deduped["signatures"],
         }

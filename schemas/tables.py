@@ -7,6 +7,8 @@ as ``TIMESTAMP WITH TIME ZONE``.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -152,14 +154,16 @@ def to_table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     Keys the schema does not name are ignored and missing keys become null, but a row that lacks a
     non-nullable column raises instead of writing a null: that is the silent loss PITFALLS.md warns of.
     """
-    rows = list(rows)
-    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
-    for i, row in enumerate(rows):
-        for field in schema:
-            value = row.get(field.name)
-            if value is None and not field.nullable:
-                raise ValueError(
-                    f"row {i} of {schema.metadata[b'dipnews.table'].decode()} lacks {field.name!r}"
-                )
-            columns[field.name].append(value)
+    rows = rows if isinstance(rows, list) else list(rows)
+    # column by column: one comprehension per column is several times faster than a loop over cells,
+    # and the writer spends most of its time here (an article brings about 20 mention rows)
+    columns = {name: [row.get(name) for row in rows] for name in schema.names}
+    for field in schema:
+        if field.nullable:
+            continue
+        column = columns[field.name]
+        # by identity: `None in column` would compare every value with ==, which an array refuses
+        if any(map(operator.is_, column, itertools.repeat(None))):
+            i = next(i for i, value in enumerate(column) if value is None)
+            raise ValueError(f"row {i} of {schema.metadata[b'dipnews.table'].decode()} lacks {field.name!r}")
     return pa.Table.from_pydict(columns, schema=schema)

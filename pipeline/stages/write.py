@@ -6,6 +6,10 @@ rows are grouped by their coarse partition and each group is written with pyarro
 own writer (temporary name, fsync, rename) under a name fixed by (table, partition, run, part): a
 retried bundle overwrites its file instead of adding a second one. Nothing is visible until the
 driver commits the run's files in one manifest swap.
+
+``mentions`` are not a PCollection of their own: they arrive nested in their article's row
+(:mod:`pipeline.stages.tag`), and each group of articles writes its partition's mentions file too. A
+mention's partition is its article's, so no second shuffle is needed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 import apache_beam as beam
 
 from pipeline import faults, records
+from pipeline.stages.tag import mention_rows
 from warehouse import FileEntry, partition_of, write_partition
 
 #: rows per Parquet file; a larger partition of one run is split into parts
@@ -38,8 +43,12 @@ def _sort_key(table: str, row: Mapping[str, Any]) -> tuple:
     )
 
 
+#: tables written from rows nested in another table's rows: parent table -> (child table, its rows)
+NESTED = {"articles": ("mentions", mention_rows)}
+
+
 class WritePartitionFn(beam.DoFn):
-    """``(partition, rows)`` -> one FileEntry per written file."""
+    """``(partition, rows)`` -> one FileEntry per written file (and per file of the rows nested in them)."""
 
     def __init__(self, root: str, table: str, run_id: str):
         self._root = root
@@ -48,12 +57,19 @@ class WritePartitionFn(beam.DoFn):
 
     def process(self, element: tuple[str, Iterable[dict[str, Any]]]) -> Iterator[FileEntry]:
         partition, rows = element
-        ordered = sorted(rows, key=lambda r: _sort_key(self._table, r))
+        rows = list(rows)
+        yield from self._write(self._table, partition, rows)
+        if self._table in NESTED:
+            child, children_of = NESTED[self._table]
+            yield from self._write(child, partition, [c for row in rows for c in children_of(row)])
+
+    def _write(self, table: str, partition: str, rows: list[dict[str, Any]]) -> Iterator[FileEntry]:
+        ordered = sorted(rows, key=lambda r: _sort_key(table, r))
         for part, start in enumerate(range(0, len(ordered), ROWS_PER_FILE)):
             chunk = ordered[start : start + ROWS_PER_FILE]
-            entry = write_partition(self._root, self._table, partition, self._run_id, chunk, part=part)
-            faults.maybe_crash(f"write_{self._table}")
-            records.count(f"written.{self._table}", entry.rows)
+            entry = write_partition(self._root, table, partition, self._run_id, chunk, part=part)
+            faults.maybe_crash(f"write_{table}")
+            records.count(f"written.{table}", entry.rows)
             yield entry
 
 
@@ -75,7 +91,10 @@ class WriteTable(beam.PTransform):
 
 
 class WriteWarehouse(beam.PTransform):
-    """``{table: rows}`` -> FileEntries of every file written for this run (committed by the driver)."""
+    """``{table: rows}`` -> FileEntries of every file written for this run (committed by the driver).
+
+    ``articles`` rows may carry their mentions (:data:`NESTED`): those are written as ``mentions``.
+    """
 
     def __init__(self, root: str, *, run_id: str):
         super().__init__()
