@@ -4,16 +4,18 @@ An entry is fetched when its ``article_id`` is not committed, when the feed date
 warehouse holds for that article (:func:`changed_since`), or always with ``refetch``. Whether a re-fetched
 article really changed is decided later, on its text (:class:`pipeline.dedup.assign_versions.AssignVersions`).
 
-The history is read from the committed Parquet files and joined by key (CoGroupByKey), not held in a
-side input: a distributed runner spreads the join, and memory does not grow with the history
-(PITFALLS.md: side inputs of 1M entries cost 12-16 s and 620 MB). Only the article ids of this poll's
-entries travel as a side input (run-sized): each history file is scanned in Arrow batches for them, so
-the committed rows of other articles never become Python objects.
+The history is read from the committed Parquet files for this poll's article ids only: the ids travel as
+a side input (run-sized), and each history file is scanned in Arrow batches for them, so the committed
+rows of other articles never become Python objects and memory does not grow with the history
+(PITFALLS.md: side inputs of 1M entries cost 12-16 s and 620 MB). The rows found are run-sized too (a
+few short columns per entry at most), so they reach the entries as a side input, and the entries cross
+one GroupByKey (merging the entries of one article) instead of a CoGroupByKey, which would copy every
+entry once more through its Flatten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -88,12 +90,14 @@ class _KeepUnseenFn(beam.DoFn):
         self._run_id = run_id
         self._refetch = refetch
 
-    def process(self, element: tuple[str, dict[str, Iterable[Any]]]) -> list[dict[str, Any]]:
-        _article_id, groups = element
-        entries = sorted(groups["entries"], key=entry_preference)
-        if not entries:
-            return []  # history only
-        history = list(groups["history"])
+    def process(
+        self,
+        element: tuple[str, Iterable[dict[str, Any]]],
+        committed: Mapping[str, Sequence[dict[str, Any]]],
+    ) -> list[dict[str, Any]]:
+        article_id, entries = element
+        entries = sorted(entries, key=entry_preference)
+        history = list(committed[article_id])  # a multimap: no rows for an article never committed
         if len(entries) > 1:
             records.count("entries_merged", len(entries) - 1)
         chosen = dict(entries[0])
@@ -135,9 +139,10 @@ class FilterSeen(beam.PTransform):
         keyed = entries | "KeyById" >> beam.Map(lambda e: (e["article_id"], e))
         history = keyed | "ReadHistory" >> ReadCommittedRows(self._history_files, HISTORY_COLUMNS)
         kept = (
-            {"entries": keyed, "history": history}
-            | "JoinHistory" >> beam.CoGroupByKey()
-            | "KeepUnseen" >> beam.ParDo(_KeepUnseenFn(self._run_id, self._refetch))
+            keyed
+            | "GroupById" >> beam.GroupByKey()
+            | "KeepUnseen"
+            >> beam.ParDo(_KeepUnseenFn(self._run_id, self._refetch), beam.pvalue.AsMultiMap(history))
         )
         # Nothing is rejected here: an already committed entry is not a failure.
         no_rejects = entries.pipeline | "NoRejects" >> beam.Create([])
