@@ -37,6 +37,7 @@ test-all: setup
 
 # Benchmarks print their figures (README: "Benchmarks").
 bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m pytest -q -s -m benchmark
 
 clean-demo:

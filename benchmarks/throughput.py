@@ -9,7 +9,8 @@ them with their feeds and sitemaps to a temporary site, serves it on loopback, a
 - ``1 worker``: ``dipnews run`` end to end, as a subprocess (the real CLI), on the default FnApiRunner;
 - ``2 workers``: the same with ``--direct_running_mode=multi_processing --direct_num_workers=2``;
 - the ratios, peak memory (RSS of the whole process tree, sampled every 50 ms), and with ``--profile``
-  the stage breakdown: self time of the one-worker run under cProfile grouped by what the code does.
+  the stage breakdown: CPU seconds of a one-worker run per stage, sampled by py-spy (``.[bench]``),
+  which unlike cProfile does not slow the code it measures.
 
 Politeness is lifted for the loopback server only, in the benchmark's own configuration (what
 ``dipnews run --sample`` does for the sample server): ``polite = false``, ``min_interval = 0``,
@@ -24,15 +25,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import cProfile  # noqa: F401  (run as `python -m cProfile`; imported to fail early when missing)
 import dataclasses
 import hashlib
 import json
 import os
-import pstats
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -244,51 +244,42 @@ def dipnews_argv(config: Path, warehouse: Path, extra: Sequence[str] = ()) -> li
     ]
 
 
-#: where self time goes, by the file (or builtin) the code is in; first match wins. Builtins have no
-#: file: a lock's acquire is the main thread waiting for the fetch threads, pickle is Beam coding.
-GROUPS = (
-    ("waiting for fetch threads (HTTP on loopback)",
-     ("_thread.lock", "time.sleep", "threading.py", "futures/")),
-    ("Beam: bundles, coders, pickling elements",
-     ("apache_beam", "grpc", "_pickle", "pickle.py", "copyreg", "proto")),
-    ("startup: imports, building the pipeline",
-     ("<frozen", "marshal", "_imp.", "inspect.py", "argparse.py", "builtins.compile", "typing.py", "re/_",
-      "enum.py", "abc.py")),
-    ("extract: connectors (CSS selects, metadata)", ("connectors/",)),
-    ("extract: trafilatura, htmldate, lxml",
-     ("trafilatura", "htmldate", "justext", "courlan", "lxml", "cssselect")),
-    ("tag: pipeline/tagging", ("pipeline/tagging", "ahocorasick")),
-    ("dedup: pipeline/dedup", ("pipeline/dedup",)),
-    ("feeds: feedparser", ("feedparser", "sgmllib", "xml/")),
-    ("write: schemas, pyarrow, warehouse, duckdb",
-     ("schemas/", "pyarrow", "warehouse/", "duckdb", "posix.fsync")),
-    ("other pipeline code (normalize, records)", ("pipeline/",)),
-)  # fmt: skip
+#: the stages of a run, by a frame that is on the stack while the stage's own code runs (first match
+#: wins, so a stage also pays for encoding what it emits into the next shuffle, which Beam does inside
+#: its ``yield``); anything else is Beam's runner (decoding stage inputs, shuffles, bundles) or startup
+STAGES = (
+    ("startup: imports", ("<frozen importlib",)),
+    ("read feeds (feedparser, sitemaps)", ("stages/read_feeds.py",)),
+    ("filter seen", ("stages/filter_seen.py",)),
+    ("fetch pages (HTTP client)", ("stages/fetch_pages.py",)),
+    ("extract (connectors, trafilatura)", ("stages/extract.py",)),
+    ("normalize", ("stages/normalize.py",)),
+    ("versions and dedup", ("pipeline/dedup/",)),
+    ("tag", ("stages/tag.py",)),
+    ("write Parquet", ("stages/write.py",)),
+    ("driver: plan, commit, catalog", ("pipeline/run.py", "warehouse/")),
+)
 
 
-def _group(key: tuple[str, int, str]) -> str | None:
-    where = f"{key[0]} {key[2]}"
-    return next((g for g, needles in GROUPS if any(n in where for n in needles)), None)
-
-
-def stage_breakdown(profile: Path) -> list[tuple[str, float]]:
-    """Self time of a cProfile dump grouped by :data:`GROUPS`, largest first.
-
-    A builtin that no group names (``dict.get``, ``str.translate``...) is charged to the groups of its
-    callers, in proportion to the time each call edge spent in it.
-    """
-    stats = pstats.Stats(str(profile)).stats  # type: ignore[attr-defined]
+def stage_breakdown(samples: Path, rate: int) -> list[tuple[str, float]]:
+    """Seconds of CPU (GIL held) per stage from py-spy's raw output (``frames... count`` per line)."""
     totals: dict[str, float] = defaultdict(float)
-    for key, (_cc, _nc, tottime, _ct, callers) in stats.items():
-        group = _group(key)
-        if group is not None or key[0] != "~" or not callers:
-            totals[group or "other (stdlib)"] += tottime
+    for line in samples.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
             continue
-        edges = {caller: edge[2] for caller, edge in callers.items()}
-        spent = sum(edges.values()) or 1.0
-        for caller, seconds in edges.items():
-            totals[_group(caller) or "other (stdlib)"] += tottime * seconds / spent
+        stage = next((name for name, needles in STAGES if any(n in stack for n in needles)), None)
+        totals[stage or "Beam runner: decoding, shuffles, bundles"] += int(count) / rate
     return sorted(totals.items(), key=lambda kv: -kv[1])
+
+
+def profiled_argv(argv: Sequence[str], out: Path, rate: int) -> list[str]:
+    """``argv`` under the py-spy sampling profiler (GIL holder only: CPU, not threads waiting)."""
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("--profile needs py-spy: pip install -e '.[bench]'")
+    return [spy, "record", "--gil", "--subprocesses", "--rate", str(rate), "--format", "raw",
+            "--output", str(out), "--", *argv]  # fmt: skip
 
 
 # -- the benchmark ---------------------------------------------------------------------------------------
@@ -322,13 +313,11 @@ def bench_size(n: int, work: Path, *, profile: bool, workers: Sequence[int]) -> 
             result[f"w{w}_rss"] = measured.peak_rss
             result[f"w{w}_written"] = written_articles(warehouse)
         if profile:
-            dump = work / f"profile-{n}.pstats"
-            warehouse = work / f"wh-{n}-profile"
-            argv = [sys.executable, "-m", "cProfile", "-o", str(dump), "-m", "pipeline", "run"]
-            argv += ["--config", str(config), "--warehouse", str(warehouse)]
+            samples, rate = work / f"profile-{n}.txt", 200
+            argv = profiled_argv(dipnews_argv(config, work / f"wh-{n}-profile"), samples, rate)
             measured = run_measured(argv)
             result["profile_s"] = measured.seconds
-            result["profile"] = stage_breakdown(dump)
+            result["profile"] = stage_breakdown(samples, rate)
     return result
 
 
@@ -372,9 +361,7 @@ def print_table(results: Sequence[dict]) -> None:
         )
         if "profile" in r:
             total = sum(s for _, s in r["profile"])
-            print(
-                f"  stage breakdown, one worker under cProfile ({r['profile_s']:.1f} s wall, main process):"
-            )
+            print(f"  stage breakdown, one worker sampled by py-spy ({r['profile_s']:.1f} s wall; CPU s):")
             for group, seconds in r["profile"]:
                 print(f"    {group:<40} {seconds:7.1f} s  {100 * seconds / total:5.1f}%")
 
@@ -383,7 +370,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,5000,20000", help="comma-separated corpus sizes")
     parser.add_argument("--workers", default="1,2", help="which worker counts to run (1, 2 or both)")
-    parser.add_argument("--profile", action="store_true", help="also profile a one-worker run per size")
+    parser.add_argument(
+        "--profile", action="store_true", help="also sample a one-worker run per size with py-spy"
+    )
     parser.add_argument("--keep", help="work in this directory and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
