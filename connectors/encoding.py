@@ -75,6 +75,9 @@ _UNWANTED: dict[int, str | None] = {
     )
 }
 _UNWANTED[0x0C] = " "  # form feed separates words
+# str.translate looks every character up in the table: a search for one unwanted character first is
+# about 20 times faster on the usual page, which has none
+_UNWANTED_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _UNWANTED) + "]")
 
 
 #: attribute values longer than this are emptied: libxml2 refuses values over 10,000,000 characters
@@ -102,7 +105,7 @@ def strip_unwanted(text: str) -> str:
     >>> strip_unwanted("Both\\x00 sides\\x0cagreed \\u202egnp.exe\\u202c")
     'Both sides agreed gnp.exe'
     """
-    return text.translate(_UNWANTED)
+    return text.translate(_UNWANTED) if _UNWANTED_RE.search(text) else text
 
 
 # Above this share of "messy" characters a decoding is taken for mojibake (clean text scores ~0).

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import traceback
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -79,5 +81,12 @@ def unexpected(exc: BaseException) -> str:
 
 def count(name: str, n: int = 1) -> None:
     """Increment the pipeline counter ``name`` (read back into the ``runs`` row after the run)."""
-    Metrics.counter(NAMESPACE, name).inc(n)
+    _counter(name).inc(n)
+
+
+@lru_cache(maxsize=4096)
+def _counter(name: str) -> Any:
+    # A Beam counter is a handle that finds the running bundle's metrics when incremented, so one handle
+    # per name serves every bundle; building it anew on each call cost more than the increment.
+    return Metrics.counter(NAMESPACE, name)
 
