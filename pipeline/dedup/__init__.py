@@ -10,6 +10,8 @@ Modules, each with one job:
 - :mod:`~pipeline.dedup.assign_versions`: the Beam step :class:`AssignVersions` numbering versions
   against the committed articles and dropping unchanged re-fetches.
 - :mod:`~pipeline.dedup.sketch`, :mod:`~pipeline.dedup.history`: sketches and reading history files.
+- :mod:`~pipeline.dedup.run_index`: the run's sketches and join keys in one object (the side input
+  that history is matched against and run×run candidates are found in).
 - :mod:`~pipeline.dedup.transforms`: the Beam composite :class:`DeduplicateArticles`.
 - :mod:`~pipeline.dedup.evalset`: the generated evaluation set of benchmarks/dedup_eval.py.
 

@@ -1,9 +1,11 @@
 """``AssignVersions``: number each article's version against the warehouse, and drop unchanged re-fetches.
 
 FilterSeen lets a committed article through again when its feed dates it later (or with ``--refetch``).
-Here each such article meets its committed rows by key (CoGroupByKey, no side input of history; the
-history files are scanned for the run's article ids, a side input of run size, so only the committed
-rows of the run's articles enter the join):
+Here each such article meets the latest committed row of its article_id. The history files are
+scanned for the run's article ids only (a side input of run size), each article_id's committed rows
+are reduced to the latest (CombinePerKey), and that row reaches the articles as a side input: it is
+run-sized too (at most one row of six short columns per run article, about 300 B). The articles,
+bodies included, cross one stage boundary (waiting for that side input) instead of a CoGroupByKey:
 
 - text unchanged (same body words and title words as the latest committed version): nothing is written;
   counted as ``versions_unchanged`` ("unchanged re-fetches change nothing");
@@ -20,11 +22,10 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import apache_beam as beam
-from apache_beam import pvalue
 
 from pipeline.dedup.committed import ReadCommittedRows
 from pipeline.dedup.versions import latest_committed, next_version
@@ -33,32 +34,35 @@ from pipeline.records import count
 
 #: the columns of committed ``articles`` rows that versioning reads
 HISTORY_COLUMNS = ["article_id", "version", "title", "content_hash", "fetched_at", "run_id"]
-_UNKEYED = "unkeyed"
 
 
-def _key(article: Any) -> Iterator[Any]:
+def _run_id(article: Any) -> Iterator[tuple[str, None]]:
     aid = article.get("article_id") if isinstance(article, dict) else None
     if isinstance(aid, str) and aid:
-        yield aid, article
-    else:
-        yield pvalue.TaggedOutput(_UNKEYED, article)
+        yield aid, None
 
 
-def _assign(item: tuple[str, dict[str, Iterable[Any]]]) -> Iterator[dict[str, Any]]:
-    """The run's rows of one article_id with their version; none when the text is the committed one."""
-    _, groups = item
-    previous = latest_committed(groups["history"])
-    for article in groups["run"]:
-        version = next_version(previous, article)
-        if version is None:
-            count("versions_unchanged")
-            count(f"source.{article.get('source_id')}.versions_unchanged")
-            continue
-        if version > 1:
-            count("versions_new")
-            count(f"source.{article.get('source_id')}.versions_new")
-        maybe_crash("assign_versions")
-        yield {**article, "version": version}
+def _latest(rows: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    # associative (a max), so CombinePerKey may apply it to partial results: they are rows too
+    return latest_committed(rows)
+
+
+def _assign(article: Any, committed: Mapping[str, Mapping[str, Any]]) -> Iterator[Any]:
+    """``article`` with its version; nothing when its text is the committed one; unkeyed input as it is."""
+    aid = article.get("article_id") if isinstance(article, dict) else None
+    if not isinstance(aid, str) or not aid:
+        yield article
+        return
+    version = next_version(committed.get(aid), article)
+    if version is None:
+        count("versions_unchanged")
+        count(f"source.{article.get('source_id')}.versions_unchanged")
+        return
+    if version > 1:
+        count("versions_new")
+        count(f"source.{article.get('source_id')}.versions_new")
+    maybe_crash("assign_versions")
+    yield {**article, "version": version}
 
 
 class AssignVersions(beam.PTransform):
@@ -74,11 +78,10 @@ class AssignVersions(beam.PTransform):
         self.history_files = [str(f) for f in history_files]
 
     def expand(self, articles: beam.PCollection) -> beam.PCollection:
-        keyed = articles | "KeyById" >> beam.FlatMap(_key).with_outputs(_UNKEYED, main="keyed")
-        history = keyed.keyed | "ReadHistory" >> ReadCommittedRows(self.history_files, HISTORY_COLUMNS)
-        versioned = (
-            {"run": keyed.keyed, "history": history}
-            | "JoinHistory" >> beam.CoGroupByKey()
-            | "Assign" >> beam.FlatMap(_assign)
+        ids = articles | "RunIds" >> beam.FlatMap(_run_id)
+        committed = (
+            ids
+            | "ReadHistory" >> ReadCommittedRows(self.history_files, HISTORY_COLUMNS)
+            | "LatestCommitted" >> beam.CombinePerKey(_latest)
         )
-        return (versioned, keyed[_UNKEYED]) | "WithUnkeyed" >> beam.Flatten()
+        return articles | "Assign" >> beam.FlatMap(_assign, beam.pvalue.AsDict(committed))

@@ -13,16 +13,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 _NEVER = datetime.max.replace(tzinfo=UTC)  # an unknown publication time sorts after every known one
 
 
-def components(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Map every node (and every node named in ``links``) to its component's smallest node name."""
-    parent: dict[str, str] = {n: n for n in nodes}
+N = TypeVar("N", str, int)
 
-    def find(x: str) -> str:
+
+def components(nodes: Iterable[N], links: Iterable[tuple[N, N]]) -> dict[N, N]:
+    """Map every node (and every node named in ``links``) to its component's smallest node.
+
+    Nodes are node names, or any ints (dedup groups its candidate pairs by article position too).
+    """
+    parent: dict[N, N] = {n: n for n in nodes}
+
+    def find(x: N) -> N:
         parent.setdefault(x, x)
         root = x
         while parent[root] != root:

@@ -24,7 +24,8 @@ class ReadCommittedRows(beam.PTransform):
     """Keyed ``(article_id, x)`` -> ``(article_id, row)`` for every committed row of those ids.
 
     ``history_files`` are the committed Parquet files of ``articles``; ``columns`` the columns to read
-    (``article_id`` among them). Feed the output and the input to a CoGroupByKey.
+    (``article_id`` among them). Join the output with the input by key: a CoGroupByKey, or (the rows
+    being run-sized) a side input, as AssignVersions does.
     """
 
     def __init__(self, history_files: Sequence[str], columns: Sequence[str]) -> None:

@@ -3,7 +3,8 @@
 History can be large (hundreds of thousands of rows) and the run small, so history is never broadcast
 or exploded row by row: each file is read in Arrow batches, its band keys are computed for the whole
 batch with numpy, and only rows sharing a band key, a content hash or an article id with the run (or
-belonging to a named cluster) leave the reader. What travels is a small index of the *run*.
+belonging to a named cluster) leave the reader. What travels is the index of the *run*
+(:class:`~pipeline.dedup.run_index.RunIndex`).
 
 >>> idx = RunIndex.build([])
 >>> idx.article_ids, idx.bands.size
@@ -13,7 +14,6 @@ belonging to a named cluster) leave the reader. What travels is a small index of
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,32 +22,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.dedup.minhash import band_hashes
-from pipeline.dedup.sketch import DedupParams, Sketch
+from pipeline.dedup.run_index import RunIndex
+from pipeline.dedup.sketch import DedupParams
 from schemas.dedup import SIGNATURES
 
 BATCH_ROWS = 65_536
-
-
-@dataclass(frozen=True)
-class RunIndex:
-    """The keys of a run's articles that history rows are matched against (small: one run)."""
-
-    article_ids: frozenset[str]
-    content_hashes: frozenset[str]
-    bands: np.ndarray  # sorted unique uint64
-
-    @classmethod
-    def build(cls, sketches: Iterable[Sketch]) -> RunIndex:
-        """Index the sketches of one run."""
-        ids: set[str] = set()
-        hashes: set[str] = set()
-        bands: list[int] = []
-        for s in sketches:
-            ids.add(s.article_id)
-            if s.content_hash is not None:
-                hashes.add(s.content_hash)
-            bands.extend(s.bands)
-        return cls(frozenset(ids), frozenset(hashes), np.unique(np.array(bands, dtype=np.uint64)))
 
 
 def _check_params(batch: pa.RecordBatch, params: DedupParams, path: str) -> None:

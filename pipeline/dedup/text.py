@@ -63,8 +63,14 @@ _SPACE = re.compile(r"[ \t\f\v\r]+")
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+(?:['.][^\W_]+)*")
 
 
-def _fold_line(line: str) -> str:
-    return _SPACE.sub(" ", line.translate(_FOLD)).strip()
+# str.translate looks every character up in the table (150 us for a 4 KB body); a regex visits only
+# the characters to fold. Neither the folded characters nor _SPACE include a newline, so both apply
+# to the whole text at once, not line by line (a regex call per line cost as much again).
+_FOLD_RE = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    return _FOLD[ord(m.group())]  # type: ignore[return-value]  # maketrans gave str values
 
 
 def _is_chrome(line: str) -> bool:
@@ -86,7 +92,8 @@ def normalize_for_hash(text: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"normalize_for_hash needs a str, got {type(text).__name__}")
     text = unicodedata.normalize("NFKC", text).casefold()
-    lines = (_fold_line(line) for line in text.split("\n"))
+    text = _SPACE.sub(" ", _FOLD_RE.sub(_fold_char, text))
+    lines = (line.strip() for line in text.split("\n"))
     return " ".join(line for line in lines if line and not _is_chrome(line))
 
 
@@ -141,7 +148,7 @@ def shingle_tokens(words: list[str], k: int = 5) -> np.ndarray:
         raise ValueError(f"shingle size k must be >= 1, got {k}")
     if not words:
         return np.empty(0, dtype=np.uint64)
-    hashes = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    hashes = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))  # map: no frame per word
     width = min(k, len(words))
     n = len(words) - width + 1
     acc = hashes[:n].copy()

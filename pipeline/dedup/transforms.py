@@ -1,16 +1,32 @@
 """``DeduplicateArticles``: exact and near-duplicate clustering, within a run and against history.
 
-Data flow. History is only ever scanned file by file and filtered against a small index of the *run*
-(a side input of run size); everything after that is keyed (GroupByKey/CoGroupByKey)::
+Data flow. History is only ever scanned file by file and filtered against the index of the *run*;
+what is run-sized is computed in one place and read as a side input; everything keyed by history
+stays keyed (GroupByKey)::
 
-    articles ─► Validate ─► Prepare (one row per article_id; hash, agency, MinHash sketch)
-      ├─► IndexRun: band keys, hashes, ids of the run ─► side input
-      ├─► MatchHistory: scan each signatures file in Arrow batches, keep rows sharing a key with the run
-      ├─► LinkCandidates: GroupByKey(band key) over run + matched history rows
-      │       ├─► run×run pairs ─► CoGroupByKey with shingles (twice) ─► verify() on exact shingles
-      │       └─► run×history pairs ─► estimate_overlap() on the stored signatures
-      └─► ResolveClusters: union-find over the run's verified links (run-sized), then GatherClusters
-              (every current member of the touched history clusters) ─► GroupByKey(component) ─► Decide
+    articles ─► Validate ─► GroupById ─► Prepare (one row per article_id: hash, agency, MinHash sketch)
+      ├─► IndexRun: CombineGlobally of the sketches ─► RunIndex (side input)
+      ├─► LinkCandidates
+      │     ├─► run×run: candidate pairs from the index's keys; exact copies linked at once, the rest
+      │     │     verified on exact shingles at one site per candidate group (GroupByKey on the site):
+      │     │     only articles with near-duplicate candidates send their shingles, once
+      │     └─► run×history: scan each signatures file in Arrow batches, keep the rows sharing a key with
+      │           the run, take each article's current row (GroupByKey on article_id), and compare it
+      │           right there with the run articles sharing its keys (estimate_overlap on signatures)
+      └─► ResolveClusters: union-find over all links (ToList: run-sized) gives each run article its
+            component; GatherClusters (every current member of the touched history clusters) joins the
+            run articles' ids by component ─► Decide (dates, agencies and sketches from the index):
+            signature rows, revisions, and the decisions (side input) ─► Finish: each article, where
+            it already is, gets its cluster and flags
+
+What crosses a shuffle per article: its body twice (GroupById, and the materialised prepared row that
+the side-input steps read), and a constant number of small records (its sketch into the index, its
+id into its component, its decision, its signature row); shingles only for articles with
+near-duplicate candidates, once (once per partner in candidate groups larger than
+:data:`HUB_LIMIT`). Run-sized objects held in one place: the RunIndex (about 1.6 KB per article, see
+:mod:`~pipeline.dedup.run_index`), the candidate routes and links (a few dozen bytes per candidate
+pair), the component of every run article and the decisions (about 150 B per article). History is
+never a side input.
 
 Outputs (a dict of PCollections):
 
@@ -35,8 +51,8 @@ Example::
 
 from __future__ import annotations
 
-import itertools
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -46,8 +62,8 @@ import numpy as np
 from apache_beam import pvalue
 
 from pipeline.dedup.agency import detect_agency
-from pipeline.dedup.clusters import components, decide
-from pipeline.dedup.history import RunIndex, latest, scan_clusters, scan_matching
+from pipeline.dedup.clusters import Decision, components, decide
+from pipeline.dedup.history import latest, scan_clusters, scan_matching
 from pipeline.dedup.minhash import (
     BANDS,
     NUM_PERM,
@@ -57,14 +73,17 @@ from pipeline.dedup.minhash import (
     estimate_overlap,
     overlap,
 )
-from pipeline.dedup.sketch import DedupParams, Sketch, hash_key, make_sketch, signature_row
+from pipeline.dedup.run_index import RunIndex
+from pipeline.dedup.sketch import DedupParams, Sketch, make_sketch, signature_row
 from pipeline.dedup.text import shingle_array
 from pipeline.records import DEDUPLICATE, REJECTS, count, reject
 
 log = logging.getLogger(__name__)
 
 ARTICLES, SIGNATURES, REVISIONS = "articles", "signatures", "revisions"
-_PAIRS, _INVOLVED = "pairs", "involved"
+_EXACT, _ROUTES, _CLUSTERS, _DECISIONS = "exact", "routes", "clusters", "decisions"
+
+Link = tuple[str, str]  # two nodes: "a:<article_id>" (a run article) or "c:<cluster_id>" (a history cluster)
 
 
 # -- step functions (module level: picklable, testable) ------------------------------------------
@@ -132,145 +151,161 @@ def _prepare(article: dict[str, Any], params: DedupParams) -> tuple[dict[str, An
     return {**article, "agency": agency, "content_hash": sketch.content_hash}, sketch
 
 
-def _run_band_rows(sketch: Sketch) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    member = ("r", sketch.article_id, sketch.signature.tobytes(), sketch.num_shingles, sketch.content_hash)
-    for key in sketch.join_keys():
-        yield key, member
+def _history_links(
+    row: dict[str, Any], index: RunIndex, params: DedupParams, threshold: float
+) -> Iterator[Link]:
+    """Links from the run to the cluster of one current history row that shares a key with the run.
+
+    A row of a run article's own id is an earlier version: the new version stays in that cluster.
+    Any other row is compared with the run articles sharing a band key or its content hash, as a
+    GroupByKey over keys would pair them: an equal hash, or an estimated overlap of at least
+    ``threshold``, links.
+    """
+    cluster = "c:" + row["cluster_id"]
+    if index.position(row["article_id"]) is not None:
+        yield "a:" + row["article_id"], cluster
+        return
+    signature, num_shingles, digest = row["signature"], row["num_shingles"], row["content_hash"] or None
+    keys = band_hashes(signature, params.bands, params.rows)[0] if num_shingles else np.empty(0, np.uint64)
+    for pos in index.sharing(keys, digest).tolist():
+        run_hash = index.content_hash[pos]
+        same = run_hash is not None and run_hash == digest
+        run_sig, run_n = index.signatures[pos], int(index.num_shingles[pos])
+        if same or estimate_overlap(run_sig, run_n, signature, num_shingles) >= threshold:
+            yield "a:" + index.ids[pos], cluster
 
 
-def _history_band_rows(
-    row: dict[str, Any], index: RunIndex, params: DedupParams
-) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    if row["article_id"] in index.article_ids:
-        return iter(())  # an earlier version of a run article: linked by identity in _version_links
-    return _band_rows_of(row, params)
+#: Near-duplicate candidates whose candidate group (connected pairs) has at most this many articles are
+#: all verified at one site, the group's smallest article_id: each article's shingles cross once. In a
+#: larger group (a chain of loosely similar stories) each pair is verified at its greater id instead,
+#: so no single worker holds the group: shingles then cross once per partner.
+HUB_LIMIT = 64
+
+Route = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # (sites to send shingles to, pairs to verify)
 
 
-def _band_rows_of(row: dict[str, Any], params: DedupParams) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    sig = row["signature"]
-    member = (
-        "h",
-        row["article_id"],
-        row["cluster_id"],
-        sig.tobytes(),
-        row["num_shingles"],
-        row["content_hash"],
-    )
-    if row["num_shingles"]:
-        for key in band_hashes(sig, params.bands, params.rows)[0]:
-            yield int(key), member
-    if row["content_hash"]:
-        yield hash_key(row["content_hash"]), member
+def _run_candidates(_: bytes, index: RunIndex) -> Iterator[Any]:
+    """Run×run candidates from the index: exact copies linked (tagged ``exact``), the rest routed.
+
+    A pair with equal content hashes is a copy without looking further. Every other pair is verified
+    on exact shingles at a *site* (an article_id; see :data:`HUB_LIMIT`). The main output holds, for
+    each article in such a pair, ``(article_id, (sites, pairs))``: where it sends its shingles, and the
+    pairs verified at its own id.
+    """
+    ids, hashes = index.ids, index.content_hash
+    near: list[tuple[int, int]] = []
+    for i, j in index.candidate_pairs():
+        if hashes[i] is not None and hashes[i] == hashes[j]:
+            yield pvalue.TaggedOutput(_EXACT, ("a:" + ids[i], "a:" + ids[j]))
+        else:
+            near.append((i, j))
+    group = components([], near)  # position -> smallest position of its candidate group
+    sizes = Counter(group.values())
+    sends: dict[int, set[int]] = {}
+    verify: dict[int, list[tuple[int, int]]] = {}
+    for i, j in near:
+        site = group[i] if sizes[group[i]] <= HUB_LIMIT else j
+        sends.setdefault(i, set()).add(site)
+        sends.setdefault(j, set()).add(site)
+        verify.setdefault(site, []).append((i, j))
+    for pos in sorted(sends):
+        pairs = tuple((ids[i], ids[j]) for i, j in sorted(verify.get(pos, ())))
+        yield ids[pos], (tuple(ids[site] for site in sorted(sends[pos])), pairs)
 
 
-def _version_links(row: dict[str, Any], index: RunIndex) -> Iterator[tuple[str, str]]:
-    """A run article whose id is already in history is a new version: it stays in that cluster."""
-    if row["article_id"] in index.article_ids:
-        yield "a:" + row["article_id"], "c:" + row["cluster_id"]
+def _send_shingles(
+    article: dict[str, Any], routes: dict[str, Route], k: int
+) -> Iterator[tuple[str, tuple[str, bytes]]]:
+    """An article's shingles to each site verifying a pair of it (itself included, if it is one).
+
+    Articles without near-duplicate candidates (most of them) send nothing and skip the shingling.
+    """
+    aid = article["article_id"]
+    route = routes.get(aid)
+    if route is None:
+        return
+    shingles = shingle_array(article.get("body") or "", k).tobytes()
+    for site in route[0]:
+        yield site, (aid, shingles)
 
 
-def _band_candidates(item: tuple[int, Iterable[tuple[Any, ...]]], threshold: float) -> Iterator[Any]:
-    """Within one band key: run×run pairs to verify (tagged), and verified run×history links."""
-    _, members = item
-    run = sorted((m for m in members if m[0] == "r"), key=lambda m: m[1])
-    hist = [m for m in members if m[0] == "h"]
-    for a, b in itertools.combinations(run, 2):
-        if a[1] != b[1]:
-            yield pvalue.TaggedOutput(_PAIRS, (a[1], b[1]))
-    for r, h in itertools.product(run, hist):
-        _, rid, rsig, rn, rhash = r
-        _, _, cluster_id, hsig, hn, hhash = h
-        if rhash is not None and rhash == hhash:
-            yield "a:" + rid, "c:" + cluster_id
-            continue
-        score = estimate_overlap(np.frombuffer(rsig, np.uint32), rn, np.frombuffer(hsig, np.uint32), hn)
-        if score >= threshold:
-            yield "a:" + rid, "c:" + cluster_id
+def _verify(
+    item: tuple[str, Iterable[tuple[str, bytes]]], routes: dict[str, Route], threshold: float
+) -> Iterator[Link]:
+    """At one site: link each pair to verify there whose shingles overlap by at least ``threshold``."""
+    site, received = item
+    shingles = {sender: np.frombuffer(data, np.uint64) for sender, data in received}
+    for a, b in routes[site][1]:
+        if a not in shingles or b not in shingles:
+            raise RuntimeError(f"dedup: the shingles of {a} or {b} did not reach their site {site}")
+        if overlap(shingles[a], shingles[b]) >= threshold:
+            yield "a:" + a, "a:" + b
 
 
-def _doc(prepared: tuple[dict[str, Any], Sketch], k: int) -> tuple[str, tuple[str | None, bytes]]:
-    article, sketch = prepared
-    return sketch.article_id, (sketch.content_hash, shingle_array(article.get("body") or "", k).tobytes())
-
-
-def _first_half(item: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, tuple[str, Any]]]:
-    a, grouped = item
-    partners = sorted(set(grouped["pair"]))  # a pair meets in every band it shares: verify it once
-    for doc in grouped["doc"]:
-        for b in partners:
-            yield b, (a, doc)
-
-
-def _verify_pairs(item: tuple[str, dict[str, list[Any]]], threshold: float) -> Iterator[tuple[str, str]]:
-    b, grouped = item
-    for doc_b in grouped["doc"]:
-        for a, doc_a in grouped["half"]:
-            (hash_a, sh_a), (hash_b, sh_b) = doc_a, doc_b
-            same = hash_a is not None and hash_a == hash_b
-            if same or overlap(np.frombuffer(sh_a, np.uint64), np.frombuffer(sh_b, np.uint64)) >= threshold:
-                yield "a:" + a, "a:" + b
-
-
-def _components(links: list[tuple[str, str]], index: RunIndex) -> Iterator[Any]:
+def _components(links: list[Link], index: RunIndex) -> Iterator[Any]:
     """Union-find over the run's links (run-sized: history enters only as cluster nodes).
 
-    Emits ``(node, ("m", root))`` for every node, and once, tagged ``involved``, the history cluster ids.
+    Emits ``(component, ("r", article_id))`` for every run article, and once, tagged ``clusters``, the
+    component of each history cluster the run touches.
     """
-    mapping = components(sorted("a:" + aid for aid in index.article_ids), sorted(set(links)))
-    for node, root in sorted(mapping.items()):
-        yield node, ("m", root)
-    yield pvalue.TaggedOutput(_INVOLVED, frozenset(node[2:] for node in mapping if node.startswith("c:")))
+    mapping = components(["a:" + aid for aid in index.ids], sorted(set(links)))
+    for aid in index.ids:
+        yield mapping["a:" + aid], ("r", aid)
+    yield pvalue.TaggedOutput(
+        _CLUSTERS, {node[2:]: root for node, root in sorted(mapping.items()) if node.startswith("c:")}
+    )
 
 
-def _gathered_member(item: tuple[str, Iterable[dict[str, Any]]], involved: frozenset[str]) -> Iterator[Any]:
+def _scan_clusters(path: str, clusters: dict[str, str], params: DedupParams) -> Iterator[dict[str, Any]]:
+    return scan_clusters(path, frozenset(clusters), params)
+
+
+def _gathered_member(
+    item: tuple[str, Iterable[dict[str, Any]]], clusters: dict[str, str]
+) -> Iterator[tuple[str, tuple[str, dict[str, Any]]]]:
     row = latest(item[1])
-    if row["cluster_id"] in involved:  # an older row of an article that has since moved does not count
-        yield "c:" + row["cluster_id"], ("h", row)
-
-
-def _to_components(item: tuple[str, Iterable[tuple[Any, ...]]]) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    node, values = item
-    values = list(values)
-    roots = [v[1] for v in values if v[0] == "m"]
-    if len(roots) != 1:
-        raise RuntimeError(f"dedup: node {node} has {len(roots)} component assignments")
-    for v in values:
-        if v[0] != "m":
-            yield roots[0], v
+    root = clusters.get(row["cluster_id"])
+    if root is not None:  # an older row of an article that has since moved does not count
+        yield root, ("h", row)
 
 
 class _DecideFn(beam.DoFn):
-    """Decide one component: cluster id, representative, flags; emit articles, signatures, revisions."""
+    """Decide one component: emit ``(article_id, decision)`` and the signature row of its run articles,
+    and the revisions of its history rows.
+
+    The run articles' dates, agencies and sketches come from the run index; the decision travels as a
+    plain tuple (the fields of :class:`~pipeline.dedup.clusters.Decision`).
+    """
 
     def __init__(self, params: DedupParams, run_id: str, decided_at: datetime) -> None:
         self.params = params
         self.run_id = run_id
         self.decided_at = decided_at
 
-    def process(self, item: tuple[str, Iterable[tuple[Any, ...]]]) -> Iterator[Any]:
-        _, members = item
-        run = {m[2].article_id: (m[1], m[2]) for m in members if m[0] == "r"}
+    def process(self, item: tuple[str, Iterable[tuple[Any, ...]]], index: RunIndex) -> Iterator[Any]:
+        component, members = item
+        run: dict[str, int] = {}
         by_id: dict[str, list[dict[str, Any]]] = {}
         for m in members:
-            if m[0] == "h":
+            if m[0] == "r":
+                pos = index.position(m[1])
+                if pos is None:
+                    raise RuntimeError(f"dedup: component {component} names {m[1]}, not a run article")
+                run[m[1]] = pos
+            else:
                 by_id.setdefault(m[1]["article_id"], []).append(m[1])
+        if not run:
+            raise RuntimeError(f"dedup: component {component} has history members but no run article")
         history = [latest(rows) for _, rows in sorted(by_id.items())]
         decisions, revised = decide(
-            {aid: (s.published_at, a.get("agency")) for aid, (a, s) in run.items()}, history
+            {aid: (index.published_at[pos], index.agency[pos]) for aid, pos in run.items()}, history
         )
-        for aid, (article, sketch) in sorted(run.items()):
-            d = decisions[aid]
-            yield {
-                **article,
-                "cluster_id": d.cluster_id,
-                "is_duplicate": d.is_duplicate,
-                "duplicate_of": d.duplicate_of,
-                "agency": d.agency,
-            }
+        for aid, d in sorted(decisions.items()):
+            yield aid, (d.cluster_id, d.is_duplicate, d.duplicate_of, d.agency)
             yield pvalue.TaggedOutput(
                 SIGNATURES,
                 signature_row(
-                    sketch,
+                    index.sketch(run[aid]),
                     cluster_id=d.cluster_id,
                     is_duplicate=d.is_duplicate,
                     duplicate_of=d.duplicate_of,
@@ -295,8 +330,23 @@ class _DecideFn(beam.DoFn):
             yield pvalue.TaggedOutput(SIGNATURES, {**row, **change, "signature": signature})
 
 
+def _finish(article: dict[str, Any], decisions: dict[str, tuple[Any, ...]]) -> dict[str, Any]:
+    """The article with its decision (a side input): cluster, duplicate flag, representative, agency."""
+    fields = decisions.get(article["article_id"])
+    if fields is None:
+        raise RuntimeError(f"dedup: no decision for article {article['article_id']}")
+    d = Decision(*fields)
+    return {
+        **article,
+        "cluster_id": d.cluster_id,
+        "is_duplicate": d.is_duplicate,
+        "duplicate_of": d.duplicate_of,
+        "agency": d.agency,
+    }
+
+
 class _RunIndexFn(beam.CombineFn):
-    """Combine the run's sketches into a RunIndex (keys only: ids, hashes, band keys)."""
+    """Combine the run's sketches into a :class:`~pipeline.dedup.run_index.RunIndex`."""
 
     def create_accumulator(self) -> list[Sketch]:
         return []
@@ -356,12 +406,18 @@ class DeduplicateArticles(beam.PTransform):
         checked = articles | "Validate" >> beam.FlatMap(_validate, self.run_id).with_outputs(
             REJECTS, main="ok"
         )
-        prepared = checked.ok | "Prepare" >> _PrepareArticles(self.params)
-        sketches = prepared | "SketchOnly" >> beam.Map(lambda pair: pair[1])
-        index = beam.pvalue.AsSingleton(sketches | "IndexRun" >> beam.CombineGlobally(_RunIndexFn()))
+        sketched = checked.ok | "Prepare" >> _PrepareArticles(self.params)
+        # one view for every reader: each view of a PCollection is materialised on its own
+        index = beam.pvalue.AsSingleton(
+            sketched
+            | "SketchOnly" >> beam.Map(lambda pair: pair[1])
+            | "IndexRun" >> beam.CombineGlobally(_RunIndexFn()).without_defaults(),
+            default_value=RunIndex.build([]),
+        )
+        # the sketches travel in the index only: the article goes on without its 1.3 KB sketch
+        prepared = sketched | "ArticleOnly" >> beam.Map(lambda pair: pair[0])
         files = articles.pipeline | "HistoryFiles" >> beam.Create(self.history_files)
-        hits = files | "MatchHistory" >> _MatchHistory(index, self.params)
-        links = (prepared, hits) | "LinkCandidates" >> _LinkCandidates(index, self.params, self.threshold)
+        links = (prepared, files) | "LinkCandidates" >> _LinkCandidates(index, self.params, self.threshold)
         decided = (prepared, links, files) | "ResolveClusters" >> _ResolveClusters(
             index, self.params, self.run_id, self.decided_at
         )
@@ -384,94 +440,71 @@ class _PrepareArticles(beam.PTransform):
         )
 
 
-class _MatchHistory(beam.PTransform):
-    """History file paths -> the current history rows sharing a band key, hash or article id with the run."""
+class _LinkCandidates(beam.PTransform):
+    """(prepared articles, history files) -> verified links: run×run, run×history, new versions."""
 
-    def __init__(self, index: Any, params: DedupParams) -> None:
+    def __init__(self, index: beam.pvalue.AsSingleton, params: DedupParams, threshold: float) -> None:
         super().__init__()
-        self.index, self.params = index, params
+        self.index, self.params, self.threshold = index, params, threshold
 
-    def expand(self, files: beam.PCollection) -> beam.PCollection:
-        return (
+    def expand(self, inputs: tuple[beam.PCollection, ...]) -> beam.PCollection:
+        prepared, files = inputs
+        history_links = (
             files
             | "ScanHistory" >> beam.FlatMap(scan_matching, self.index, self.params)
             | "KeyHitById" >> beam.Map(lambda row: (row["article_id"], row))
             | "GroupHitById" >> beam.GroupByKey()
             | "LatestHit" >> beam.MapTuple(lambda _, rows: latest(rows))
+            | "HistoryLinks" >> beam.FlatMap(_history_links, self.index, self.params, self.threshold)
         )
-
-
-class _LinkCandidates(beam.PTransform):
-    """(prepared, history hits) -> verified links ``(node, node)``: run×run, run×history, new versions."""
-
-    def __init__(self, index: Any, params: DedupParams, threshold: float) -> None:
-        super().__init__()
-        self.index, self.params, self.threshold = index, params, threshold
-
-    def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
-        prepared, hits = inputs
-        sketches = prepared | "Sketches" >> beam.Map(lambda pair: pair[1])
-        banded = (
-            (
-                sketches | "RunBandRows" >> beam.FlatMap(_run_band_rows),
-                hits | "HistoryBandRows" >> beam.FlatMap(_history_band_rows, self.index, self.params),
-            )
-            | "FlattenBandRows" >> beam.Flatten()
-            | "GroupByBand" >> beam.GroupByKey()
-            | "Candidates"
-            >> beam.FlatMap(_band_candidates, self.threshold).with_outputs(_PAIRS, main="history")
+        candidates = (
+            prepared.pipeline
+            | "Once" >> beam.Impulse()
+            | "RunCandidates" >> beam.FlatMap(_run_candidates, self.index).with_outputs(_EXACT, main=_ROUTES)
         )
-        # run×run pairs are verified on exact shingles: join each side's shingles in turn
-        docs = prepared | "Shingles" >> beam.Map(_doc, self.params.k)
-        halves = (
-            {"pair": banded[_PAIRS], "doc": docs}
-            | "JoinFirst" >> beam.CoGroupByKey()
-            | "FirstHalf" >> beam.FlatMap(_first_half)
+        routes = beam.pvalue.AsDict(candidates[_ROUTES])
+        verified = (
+            prepared
+            | "SendShingles" >> beam.FlatMap(_send_shingles, routes, self.params.k)
+            | "GroupShingles" >> beam.GroupByKey()
+            | "Verify" >> beam.FlatMap(_verify, routes, self.threshold)
         )
-        run_links = (
-            {"half": halves, "doc": docs}
-            | "JoinSecond" >> beam.CoGroupByKey()
-            | "Verify" >> beam.FlatMap(_verify_pairs, self.threshold)
-        )
-        versions = hits | "VersionLinks" >> beam.FlatMap(_version_links, self.index)
-        return (run_links, banded.history, versions) | "FlattenLinks" >> beam.Flatten()
+        return (verified, candidates[_EXACT], history_links) | "FlattenLinks" >> beam.Flatten()
 
 
 class _ResolveClusters(beam.PTransform):
-    """(prepared, links, history files) -> the ``articles``, ``signatures`` and ``revisions`` outputs."""
+    """(prepared articles, links, history files) -> the ``articles``, ``signatures``, ``revisions``."""
 
-    def __init__(self, index: Any, params: DedupParams, run_id: str, decided_at: datetime) -> None:
+    def __init__(
+        self, index: beam.pvalue.AsSingleton, params: DedupParams, run_id: str, decided_at: datetime
+    ) -> None:
         super().__init__()
         self.index, self.params, self.run_id, self.decided_at = index, params, run_id, decided_at
 
     def expand(self, inputs: tuple[beam.PCollection, ...]) -> dict[str, beam.PCollection]:
         prepared, links, files = inputs
-        mapping = (
+        members = (
             links
             | "CollectLinks" >> beam.combiners.ToList()
-            | "Components" >> beam.FlatMap(_components, self.index).with_outputs(_INVOLVED, main="mapping")
+            | "Components" >> beam.FlatMap(_components, self.index).with_outputs(_CLUSTERS, main="run")
         )
-        involved = beam.pvalue.AsSingleton(mapping[_INVOLVED])
+        clusters = beam.pvalue.AsSingleton(members[_CLUSTERS])
         # every current member of the history clusters the run touches: the representative may be any
         gathered = (
             files
-            | "GatherClusters" >> beam.FlatMap(scan_clusters, involved, self.params)
+            | "GatherClusters" >> beam.FlatMap(_scan_clusters, clusters, self.params)
             | "KeyMemberById" >> beam.Map(lambda row: (row["article_id"], row))
             | "GroupMemberById" >> beam.GroupByKey()
-            | "LatestMember" >> beam.FlatMap(_gathered_member, involved)
-        )
-        run_members = prepared | "KeyRunMember" >> beam.MapTuple(
-            lambda a, s: ("a:" + s.article_id, ("r", a, s))
+            | "LatestMember" >> beam.FlatMap(_gathered_member, clusters)
         )
         decided = (
-            (mapping.mapping, run_members, gathered)
+            (members.run, gathered)
             | "FlattenMembers" >> beam.Flatten()
-            | "GroupByNode" >> beam.GroupByKey()
-            | "ToComponents" >> beam.FlatMap(_to_components)
             | "GroupByComponent" >> beam.GroupByKey()
             | "Decide"
-            >> beam.ParDo(_DecideFn(self.params, self.run_id, self.decided_at)).with_outputs(
-                SIGNATURES, REVISIONS, main=ARTICLES
+            >> beam.ParDo(_DecideFn(self.params, self.run_id, self.decided_at), self.index).with_outputs(
+                SIGNATURES, REVISIONS, main=_DECISIONS
             )
         )
-        return {ARTICLES: decided[ARTICLES], SIGNATURES: decided[SIGNATURES], REVISIONS: decided[REVISIONS]}
+        finished = prepared | "Finish" >> beam.Map(_finish, beam.pvalue.AsDict(decided[_DECISIONS]))
+        return {ARTICLES: finished, SIGNATURES: decided[SIGNATURES], REVISIONS: decided[REVISIONS]}

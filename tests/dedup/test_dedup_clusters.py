@@ -30,6 +30,11 @@ def test_components_do_not_depend_on_link_order() -> None:
     assert expected["a:6"] == "a:6"
 
 
+def test_components_of_int_nodes_are_rooted_at_the_smallest() -> None:
+    """Dedup also groups candidate pairs by article position."""
+    assert components([], [(3, 7), (7, 1), (4, 5)]) == {3: 1, 7: 1, 1: 1, 4: 4, 5: 4}
+
+
 def test_run_only_component_takes_the_earliest_as_representative() -> None:
     decisions, revised = decide(
         {"b": (T, "Kyodo"), "a": (T + timedelta(hours=1), None), "c": (None, None)}, []
