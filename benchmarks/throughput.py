@@ -246,7 +246,8 @@ def dipnews_argv(config: Path, warehouse: Path, extra: Sequence[str] = ()) -> li
 
 #: the stages of a run, by a frame that is on the stack while the stage's own code runs (first match
 #: wins, so a stage also pays for encoding what it emits into the next shuffle, which Beam does inside
-#: its ``yield``); anything else is Beam's runner (decoding stage inputs, shuffles, bundles) or startup
+#: its ``yield``); then Beam's own work outside any stage's code (decoding stage inputs, shuffles,
+#: bundles), then the driver around the pipeline
 STAGES = (
     ("startup: imports", ("<frozen importlib",)),
     ("read feeds (feedparser, sitemaps)", ("stages/read_feeds.py",)),
@@ -257,7 +258,8 @@ STAGES = (
     ("versions and dedup", ("pipeline/dedup/",)),
     ("tag", ("stages/tag.py",)),
     ("write Parquet", ("stages/write.py",)),
-    ("driver: plan, commit, catalog", ("pipeline/run.py", "warehouse/")),
+    ("Beam runner: decoding, shuffles, bundles", ("apache_beam/",)),
+    ("driver: plan, commit, catalog", ("pipeline/", "warehouse/")),
 )
 
 
@@ -269,7 +271,7 @@ def stage_breakdown(samples: Path, rate: int) -> list[tuple[str, float]]:
         if not count.isdigit():
             continue
         stage = next((name for name, needles in STAGES if any(n in stack for n in needles)), None)
-        totals[stage or "Beam runner: decoding, shuffles, bundles"] += int(count) / rate
+        totals[stage or "other (interpreter start, stdlib)"] += int(count) / rate
     return sorted(totals.items(), key=lambda kv: -kv[1])
 
 

@@ -132,6 +132,14 @@ def sample_config_toml() -> str:
     return "\n".join(blocks)
 
 
+class _Server(ThreadingHTTPServer):
+    # The listen backlog. http.server's default of 5 overflows when a client fetches 8 pages at once and
+    # the accepting thread is slow to get the GIL; the kernel then drops the SYN and the client retries
+    # it a whole second later. Real sites queue far more.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @contextmanager
 def serve(
     edition: int = 1, *, site_dir: Path = SITE_DIR, edition2_dir: Path = EDITION2_DIR
@@ -144,8 +152,7 @@ def serve(
     if edition not in (1, 2):
         raise ValueError(f"the sample has editions 1 and 2, not {edition!r}")
     routes = Routes([site_dir] + ([edition2_dir] if edition == 2 else []))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(routes))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler(routes))
     thread = threading.Thread(target=server.serve_forever, name="dipnews-sample-server", daemon=True)
     thread.start()
     port = server.server_address[1]
