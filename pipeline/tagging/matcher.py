@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -171,13 +172,34 @@ class AliasSpec:
     cased: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A match in folded coordinates, with every spec that matched this exact span."""
+class Candidate(NamedTuple):
+    """A match in folded coordinates, with every spec that matched this exact span.
+
+    A named tuple, not a dataclass: the matcher makes one per match, and a frozen dataclass costs a
+    ``setattr`` call per field to build.
+    """
 
     start: int
     end: int
     specs: tuple[int, ...]
+
+
+class _Check(NamedTuple):
+    """The edge checks shared by a run of specs of one key (consecutive, so their order is kept)."""
+
+    japanese: bool  # katakana edges are checked (else word boundaries)
+    check_start: bool
+    check_end: bool
+    ids: tuple[int, ...]
+
+
+class _Entry(NamedTuple):
+    """What a hit of one automaton key needs: its length, its checks and its Cyrillic patterns."""
+
+    length: int
+    at_word_start: bool  # a Latin or Cyrillic key: the match must start at a word boundary
+    exact: tuple[_Check, ...]
+    patterns: tuple[tuple[str, tuple[int, ...]], ...]  # (regex source, spec ids), compiled on first use
 
 
 class Matcher:
@@ -190,34 +212,43 @@ class Matcher:
     def _build(self) -> None:
         exact: dict[str, list[int]] = {}
         ru: dict[str, dict[str, list[int]]] = {}
-        # Per spec, the checks its hits need: (kind, check_start, check_end, case), where kind is "ja"
-        # (katakana edges checked) or "word" (word boundaries checked), and case is how many leading
-        # characters must be upper case in the original: 1 for a cased name, all of an abbreviation
-        # ("СВО" must not match the pronoun "своей", "US" not "us"), 0 for none.
-        checks: list[tuple[str, bool, bool, int]] = []
+        # Per spec, the checks its hits need: (japanese, check_start, check_end): katakana edges for a
+        # Japanese alias, word boundaries otherwise; and how many leading characters must be upper case
+        # in the original: 1 for a cased name, all of an abbreviation ("СВО" must not match the pronoun
+        # "своей", "US" not "us"), 0 for none.
+        checks: list[tuple[bool, bool, bool]] = []
+        self._case: list[int] = []
         for i, spec in enumerate(self.specs):
             folded = fold_alias(spec.alias)
             first, last = spec.alias[0], spec.alias[-1]
             if script_of(spec.alias) == "ja":
-                checks.append(("ja", _is_katakana(first), _is_katakana(last), 0))
+                checks.append((True, _is_katakana(first), _is_katakana(last)))
+                self._case.append(0)
             else:
                 abbreviation = spec.alias.isupper() and len(spec.alias) <= 6
-                case = len(spec.alias) if abbreviation else int(spec.cased)
-                checks.append(("word", _is_word(first), _is_word(last), case))
+                checks.append((False, _is_word(first), _is_word(last)))
+                self._case.append(len(spec.alias) if abbreviation else int(spec.cased))
             if script_of(spec.alias) == "ru":
                 stems = [_ru_stem(w) for w in spec.alias.split()]
                 pattern = r"\s+".join(re.escape(fold_alias(s)) + _ENDING_RE for s in stems)
                 ru.setdefault(fold_alias(stems[0]), {}).setdefault(pattern + r"(?![^\W_])", []).append(i)
             else:
                 exact.setdefault(folded, []).append(i)
-        self._checks = checks
+        self._cased = frozenset(i for i, case in enumerate(self._case) if case)
         # Cyrillic patterns are compiled on first use: compiling all 600+ up front took most of the
         # load time, and one corpus hits few of them.
-        self._entries: dict[str, tuple[str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]] = {}
         self._compiled: dict[str, re.Pattern[str]] = {}
+        self._entries: dict[str, tuple[str, _Entry]] = {}
         for key in set(exact) | set(ru):
-            regexes = tuple((p, tuple(ids)) for p, ids in ru.get(key, {}).items())
-            self._entries[key] = (script_of(key), tuple(exact.get(key, ())), regexes)
+            runs: list[_Check] = []
+            for i in exact.get(key, ()):
+                if runs and runs[-1][:3] == checks[i]:
+                    runs[-1] = runs[-1]._replace(ids=(*runs[-1].ids, i))
+                else:
+                    runs.append(_Check(*checks[i], (i,)))
+            patterns = tuple((p, tuple(ids)) for p, ids in ru.get(key, {}).items())
+            entry = _Entry(len(key), key[0] < "\u3000", tuple(runs), patterns)
+            self._entries[key] = (script_of(key), entry)
         self._automata: dict[frozenset[str], ahocorasick.Automaton] = {}
 
     def _automaton_for(self, scripts: frozenset[str]) -> ahocorasick.Automaton:
@@ -230,11 +261,11 @@ class Matcher:
         automaton = self._automata.get(scripts)
         if automaton is None:
             automaton = ahocorasick.Automaton()
-            for key, (script, exact_ids, regexes) in self._entries.items():
+            for key, (script, entry) in self._entries.items():
                 if script in scripts:
-                    automaton.add_word(key, (len(key), exact_ids, regexes))
+                    automaton.add_word(key, entry)
             if len(automaton) == 0:
-                automaton.add_word("\x00", (1, (), ()))  # an empty automaton cannot be iterated
+                automaton.add_word("\x00", _Entry(1, False, (), ()))  # an empty automaton cannot be iterated
             automaton.make_automaton()
             self._automata[scripts] = automaton
         return automaton
@@ -250,54 +281,61 @@ class Matcher:
         """Non-overlapping matches in ``norm.text``, longest first, returned in text order."""
         text = norm.text
         n = len(text)
-        checks = self._checks
-        found: dict[tuple[int, int], list[int]] = {}
         scripts = {"latin"}
         if not text.isascii():
             if _CYRILLIC.search(text):
                 scripts.add("ru")
             if _JAPANESE.search(text):
                 scripts.add("ja")
-        for end_index, (length, exact_ids, regexes) in self._automaton_for(frozenset(scripts)).iter(text):
-            start = end_index + 1 - length
-            end = end_index + 1
+        automaton = self._automaton_for(frozenset(scripts))
+        # Spec ids per span, in the order of the hits, keyed by (start - end, start): sorted keys put the
+        # longest spans first.
+        found: dict[tuple[int, int], tuple[int, ...]] = {}
+        for last, (length, at_word_start, exact, patterns) in automaton.iter(text):
+            start = last + 1 - length
             before = text[start - 1] if start > 0 else " "
-            if text[start] < "\u3000" and before.isalnum() and before < "\u3000":
+            if at_word_start and before.isalnum() and before < "\u3000":
                 continue  # every Latin and Cyrillic alias starts at a word boundary
+            end = last + 1
             after = text[end] if end < n else " "
-            for i in exact_ids:
-                kind, check_start, check_end, _ = checks[i]
-                if kind == "ja":
-                    if check_start and _is_katakana(before) and start > 0:
-                        continue
-                    if check_end and _is_katakana(after) and end < n:
+            for japanese, check_start, check_end, ids in exact:
+                if japanese:
+                    if (check_start and _is_katakana(before)) or (check_end and _is_katakana(after)):
                         continue
                 elif check_end and after.isalnum() and after < "\u3000":
                     continue
-                found.setdefault((start, end), []).append(i)
-            for pattern, ids in regexes:
+                key = (start - end, start)
+                found[key] = found.get(key, ()) + ids
+            for pattern, ids in patterns:
                 regex = self._compiled.get(pattern)
                 if regex is None:
                     regex = self._compiled[pattern] = re.compile(pattern)
                 m = regex.match(text, start)
-                if m is not None and all(g in _ENDINGS for g in m.groups()):
-                    found.setdefault((start, m.end()), []).extend(ids)
+                if m is not None and _ENDINGS.issuperset(m.groups()):
+                    key = (start - m.end(), start)
+                    found[key] = found.get(key, ()) + ids
         if not found:
             return []
         # Longest first; a bytearray marks the characters already taken (find() on it runs in C, so a
         # long article with tens of thousands of candidates stays linear).
         taken = bytearray(n)
         accepted: list[Candidate] = []
-        for (start, end), ids in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
-            if any(checks[i][3] for i in ids):
-                ids = [i for i in ids if self._upper_ok(original, norm, start, checks[i][3])]
-                if not ids:
-                    continue
+        case = self._case
+        for negative_length, start in sorted(found):
+            end = start - negative_length
             if taken.find(1, start, end) != -1:
                 continue
+            ids = found[negative_length, start]
+            if len(ids) == 1:  # most spans: one spec, one check
+                if case[ids[0]] and not self._upper_ok(original, norm, start, case[ids[0]]):
+                    continue
+            elif not self._cased.isdisjoint(ids):
+                ids = tuple(i for i in ids if self._upper_ok(original, norm, start, case[i]))
+                if not ids:
+                    continue
             taken[start:end] = b"\x01" * (end - start)
-            accepted.append(Candidate(start, end, tuple(ids)))
-        accepted.sort(key=lambda c: c.start)
+            accepted.append(Candidate(start, end, ids))
+        accepted.sort()  # by start: accepted spans do not overlap
         return accepted
 
     @staticmethod
@@ -305,8 +343,11 @@ class Matcher:
         """Whether the first ``count`` matched characters are upper case in the original text."""
         if count == 0:
             return True
-        ostart, oend = norm.original_span(start, min(start + count, len(norm.text)))
-        head = original[ostart:oend]
+        if norm.index_map is None:  # the usual case: folding kept every offset
+            head = original[start : start + count]
+        else:
+            ostart, oend = norm.original_span(start, min(start + count, len(norm.text)))
+            head = original[ostart:oend]
         if count == 1:
             return head[:1].isupper()
         return head.isupper() or not any(c.isalpha() for c in head)

@@ -35,7 +35,7 @@ from datetime import date
 from pipeline.tagging.kb import Entity, KnowledgeBase
 from pipeline.tagging.matcher import AliasSpec
 
-__all__ = ["Found", "Linked", "Resolver"]
+__all__ = ["Found", "Linked", "Reading", "Resolver"]
 
 _FORMER = re.compile(r"(?:former|ex-|then[- ]|late|previous|past|бывш\w*|экс-|元|前|故)\s*$")
 # "Deputy Foreign Minister", "заместитель министра", "副外相": a deputy is not the office holder.
@@ -78,24 +78,49 @@ def _is_kana_or_kanji(ch: str) -> bool:
     return "\u30a1" <= ch <= "\u30fa" or "\u3400" <= ch <= "\u9fff"
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the specs of a match say before any context is read: see :meth:`Resolver.read`.
+
+    A match's specs are those of one alias key, so the same few hundred combinations recur in every
+    article; the tagger reads each combination once and keeps the reading.
+    """
+
+    specs: tuple[AliasSpec, ...]
+    kind: str  # entity | office | short | generic-org | generic-office
+    target: str  # of the first regular (not short) spec: an entity id, "generic:<key>", "" for none
+    variant: str  # of that spec
+    entity: Entity | None  # the entity ``target`` names (None for a generic name or a bare short name)
+    contested: bool  # an entity's alias that is also someone else's short name (rule 5)
+    person_like: bool  # a short name or a person's alias: a role next to it is evidence (rule 1)
+
+
 @dataclass(slots=True)
 class Found:
-    """One raw match: original offsets into ``field``'s text and every spec that matched it."""
+    """One raw match: original offsets into ``field``'s text and the reading of its specs."""
 
     field: str
     start: int
     end: int
     surface: str
-    specs: tuple[AliasSpec, ...]
+    reading: Reading
     text: str  # the original text of the field
     folded: str  # the folded text of the field
     fstart: int  # offsets into ``folded``
     fend: int
 
+    @property
+    def specs(self) -> tuple[AliasSpec, ...]:
+        """Every spec that matched this span."""
+        return self.reading.specs
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True)
 class Linked:
-    """A resolved mention, before it becomes a public :class:`pipeline.tagging.Mention`."""
+    """A resolved mention, before it becomes a public :class:`pipeline.tagging.Mention`.
+
+    Not frozen: one is made per mention, and a frozen dataclass costs a ``setattr`` call per field.
+    """
 
     entity: Entity
     found: Found
@@ -114,25 +139,32 @@ class Resolver:
         cues = sorted(self._cue_owner, key=len, reverse=True) or ["\x00"]
         self._cues = re.compile("|".join(re.escape(c) for c in cues))
 
+    def read(self, specs: tuple[AliasSpec, ...]) -> Reading:
+        """The context-free part of resolving a match with these specs: its kind and what it names.
+
+        >>> from pipeline.tagging.kb import load_kb
+        >>> reading = Resolver(load_kb()).read((AliasSpec("Lavrov", "person:sergey-lavrov"),))
+        >>> reading.kind, reading.person_like
+        ('entity', True)
+        """
+        spec = next((s for s in specs if not s.short), None)
+        entity = None
+        if spec is None:
+            kind = "short"
+        elif spec.target.startswith("generic:"):
+            kind = "generic-" + self.kb.generics[spec.target[8:]].kind
+        else:
+            entity = self.kb.entities[spec.target]
+            kind = "office" if entity.type == "office" else "entity"
+        contested = kind == "entity" and any(s.short for s in specs)
+        person_like = kind == "short" or (kind == "entity" and entity is not None and entity.type == "person")
+        target, variant = (spec.target, spec.variant) if spec is not None else ("", "")
+        return Reading(specs, kind, target, variant, entity, contested, person_like)
+
     # -- helpers ---------------------------------------------------------------------------------------
-    def _kind(self, found: Found) -> str:
-        regular = [s for s in found.specs if not s.short]
-        if not regular:
-            return "short"
-        target = regular[0].target
-        if target.startswith("generic:"):
-            return "generic-" + self.kb.generics[target[8:]].kind
-        return "office" if self.kb.entities[target].type == "office" else "entity"
-
-    @staticmethod
-    def _target(found: Found) -> str:
-        """The target of a match's first unambiguous spec (an entity id or ``generic:<key>``)."""
-        return next(s.target for s in found.specs if not s.short)
-
     def _offices_of_role(self, found: Found) -> set[str]:
         """Office ids a role match may stand for (a generic role: every country's office)."""
-        regular = [s for s in found.specs if not s.short]
-        target = regular[0].target
+        target = found.reading.target
         if target.startswith("generic:"):
             return set(self.kb.generic_candidates(target[8:]).values())
         return {target}
@@ -157,10 +189,10 @@ class Resolver:
         nxt = found[i + 1]
         if f.text[f.end : nxt.start].lower() not in (" ", " of ", " of the "):
             return ""
-        spec = next((s for s in nxt.specs if not s.short), None)
-        if spec is None or spec.target.startswith("generic:"):
+        target = nxt.reading.target
+        if not target or target.startswith("generic:"):
             return ""
-        place = self.kb.entities[spec.target]
+        place = self.kb.entities[target]
         return place.country if place.type == "place" else ""
 
     @staticmethod
@@ -175,14 +207,10 @@ class Resolver:
     # -- main ------------------------------------------------------------------------------------------
     def resolve(self, found: list[Found], day: date | None, language: str | None) -> list[Linked]:
         """Link the raw matches of one article (title matches first, then body, each in text order)."""
-        kinds = [self._kind(f) for f in found]
+        kinds = [f.reading.kind for f in found]
         # Rule 5: a regular alias that is also someone else's short name is settled after the surnames.
-        contested = {i for i, k in enumerate(kinds) if k == "entity" and any(s.short for s in found[i].specs)}
-        person_like = {i for i, k in enumerate(kinds) if k == "short"} | {
-            i
-            for i, k in enumerate(kinds)
-            if k == "entity" and self.kb.entities[self._target(found[i])].type == "person"
-        }
+        contested = {i for i, f in enumerate(found) if f.reading.contested}
+        person_like = {i for i, f in enumerate(found) if f.reading.person_like}
         # Roles next to names: evidence for the name, not mentions of their own (rule 1).
         role_next_to: dict[int, set[str]] = {}
         glued_roles: set[int] = set()
@@ -196,9 +224,9 @@ class Resolver:
                         glued_roles.add(i)
                         role_next_to.setdefault(j, set()).update(self._offices_of_role(found[i]))
         entity_counts = {"JP": 0, "RU": 0}
-        for i, kind in enumerate(kinds):
-            if kind == "entity":
-                country = self.kb.entities[self._target(found[i])].country
+        for f in found:
+            if f.reading.kind == "entity" and f.reading.entity is not None:
+                country = f.reading.entity.country
                 if country in entity_counts:
                     entity_counts[country] += 1
         dateline = ""
@@ -214,15 +242,15 @@ class Resolver:
         roles_in_article: set[str] = set()
         for i, f in enumerate(found):
             kind = kinds[i]
+            reading = f.reading
             linked: Linked | None = None
             if kind == "entity":
-                spec = next(s for s in f.specs if not s.short)
-                entity = self.kb.entities[spec.target]
-                linked = Linked(entity, f, variant=spec.variant)
+                entity = reading.entity  # type: ignore[assignment]  # the reading of an entity names it
+                linked = Linked(entity, f, reading.variant)
                 if entity.generic:
                     last_country[entity.generic] = entity.country
             elif kind in ("generic-org", "generic-office"):
-                key = next(s for s in f.specs if not s.short).target[8:]
+                key = reading.target[8:]  # "generic:<key>"
                 country = (
                     self._cue_country(f)
                     or self._country_after(found, i)
@@ -239,7 +267,7 @@ class Resolver:
                     if kind == "generic-office":
                         linked = self._role(linked, i in glued_roles, day)
             elif kind == "office":
-                entity = self.kb.entities[next(s for s in f.specs if not s.short).target]
+                entity = reading.entity  # type: ignore[assignment]  # the reading of an office names it
                 if entity.generic:
                     last_country[entity.generic] = entity.country
                 linked = self._role(Linked(entity, f), i in glued_roles, day)
@@ -247,6 +275,9 @@ class Resolver:
                 roles_in_article.add(linked.role)
             out.append(linked)
 
+        shorts = [i for i, kind in enumerate(kinds) if kind == "short"]
+        if not shorts and not contested:
+            return [lk for lk in out if lk is not None]  # no surname needs the evidence below
         # Evidence for surnames, indexed so that a long article stays linear: where each entity is named
         # (in reading order: title, then body) and which organisations are named, by their first word.
         named: dict[str, list[tuple[int, int]]] = {}
@@ -260,7 +291,6 @@ class Resolver:
             positions.sort()
         # Surnames next to a role first: once linked they are evidence for the bare ones ("Abe said"),
         # wherever those stand (a headline's "Abe" is settled by "Prime Minister Abe" in the body).
-        shorts = [i for i, kind in enumerate(kinds) if kind == "short"]
         for i in sorted(shorts, key=lambda i: i not in role_next_to):
             linked = self._surname(found[i], role_next_to.get(i, set()), named, orgs, roles_in_article, day)
             out[i] = linked

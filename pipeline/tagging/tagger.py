@@ -19,7 +19,7 @@ from pipeline.tagging.matcher import AliasSpec, Matcher
 from pipeline.tagging.mention import Mention
 from pipeline.tagging.normalize import normalize
 from pipeline.tagging.relevance import relevance_score
-from pipeline.tagging.resolve import Found, Resolver
+from pipeline.tagging.resolve import Found, Reading, Resolver
 
 __all__ = ["Tagger", "alias_specs"]
 
@@ -53,6 +53,7 @@ class Tagger:
         self.kb_version = kb.version
         self._matcher = Matcher(alias_specs(kb))
         self._resolver = Resolver(kb)
+        self._readings: dict[tuple[int, ...], Reading] = {}
 
     @classmethod
     def load(cls, kb_dir: str | Path | None = None) -> Tagger:
@@ -67,14 +68,24 @@ class Tagger:
         self.kb_version = self.kb.version
         self._matcher = state["matcher"]
         self._resolver = Resolver(self.kb)
+        self._readings = {}
+
+    def _reading(self, ids: tuple[int, ...]) -> Reading:
+        """The resolver's reading of the matcher's specs ``ids``, made once per combination."""
+        reading = self._readings.get(ids)
+        if reading is None:
+            specs = tuple(self._matcher.specs[i] for i in ids)
+            reading = self._readings[ids] = self._resolver.read(specs)
+        return reading
 
     def _find(self, field: str, text: str) -> list[Found]:
         norm = normalize(text)
+        readings = self._readings
         found = []
-        for c in self._matcher.find(norm, text):
-            start, end = norm.original_span(c.start, c.end)
-            specs = tuple(self._matcher.specs[i] for i in c.specs)
-            found.append(Found(field, start, end, text[start:end], specs, text, norm.text, c.start, c.end))
+        for fstart, fend, ids in self._matcher.find(norm, text):
+            start, end = (fstart, fend) if norm.index_map is None else norm.original_span(fstart, fend)
+            reading = readings.get(ids) or self._reading(ids)
+            found.append(Found(field, start, end, text[start:end], reading, text, norm.text, fstart, fend))
         return found
 
     def tag(
@@ -102,6 +113,7 @@ class Tagger:
         mentions = []
         for lk in self._resolver.resolve(found, day, language):
             f = lk.found
+            # every field by position: keywords make a frozen dataclass half as slow again to build
             mentions.append(
                 Mention(
                     lk.entity.id,
@@ -111,10 +123,10 @@ class Tagger:
                     f.start,
                     f.end,
                     f.field,
-                    variant=lk.variant,
-                    role=lk.role,
-                    via=lk.via,
-                    confidence=lk.confidence,
+                    lk.variant,
+                    lk.role,
+                    lk.via,
+                    lk.confidence,
                 )
             )
         return mentions
