@@ -44,7 +44,8 @@ class Page:
 
     ``url`` is the final URL after redirects; ``requested_url`` the one that was asked for.
     ``text`` is the body decoded with the charset the HTTP layer settled on (header, BOM, meta or
-    detection: see ``connectors.encoding``).
+    detection: see ``connectors.encoding``). Parsers read ``text``, and ``content`` only when ``text`` is
+    empty: the pipeline's FetchPages drops the bytes of a decoded page to halve what it moves.
     """
 
     url: str

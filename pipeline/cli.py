@@ -58,6 +58,7 @@ def _sample_config(config, site) -> Any:
         polite=False,
         schedule=ScheduleSettings(min_interval=0.0, max_interval=0.0),
         maintenance=config.maintenance,
+        run=config.run,
     )
 
 

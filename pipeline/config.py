@@ -12,6 +12,9 @@ The form is DESIGN.md's::
     [maintenance]
     compact_after_files = 32   # compact a partition of articles/mentions holding more files (0: never)
 
+    [run]
+    chunk_size = 5000          # new articles ingested per pipeline: memory follows this, not the run
+
     [[sources]]
     id = "tass"
     feeds = ["https://tass.com/rss/v2.xml"]   # optional: overrides the connector's feeds
@@ -86,6 +89,22 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class RunSettings:
+    """``[run]``: how a run is cut up.
+
+    ``chunk_size``: entries ingested per pipeline (pipeline.chunks). Memory grows with it, not with the
+    run: a backlog of 20,000 new articles is ingested in four chunks of 5,000, each one pipeline.
+    """
+
+    chunk_size: int = 5000
+
+    def __post_init__(self) -> None:
+        value = self.chunk_size
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"chunk_size must be an integer >= 1, got {value!r}")
+
+
+@dataclass(frozen=True)
 class MaintenanceSettings:
     """``[maintenance]``: automatic upkeep after each commit.
 
@@ -108,6 +127,7 @@ class Config:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
+    run: RunSettings = field(default_factory=RunSettings)
     sources: tuple[SourceConfig, ...] = ()  # empty: every registered connector with its own feeds
     #: whether requests wait out the per-host intervals (off only for the loopback sample and benchmarks)
     polite: bool = True
@@ -200,7 +220,7 @@ def parse_config(text: str, *, where: str = "<config>") -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from exc
-    unknown = sorted(set(data) - {"fetch", "schedule", "maintenance", "sources"})
+    unknown = sorted(set(data) - {"fetch", "schedule", "maintenance", "run", "sources"})
     if unknown:
         raise ConfigError(f"{where}: unknown section(s) {', '.join(unknown)}")
     fetch_table = data.get("fetch", {})
@@ -212,6 +232,7 @@ def parse_config(text: str, *, where: str = "<config>") -> Config:
         fetch=_fetch_settings(fetch_table, where),
         schedule=_section(ScheduleSettings, "schedule", data.get("schedule", {}), where),
         maintenance=_section(MaintenanceSettings, "maintenance", data.get("maintenance", {}), where),
+        run=_section(RunSettings, "run", data.get("run", {}), where),
         sources=tuple(s for s in sources if s.enabled),
         polite=bool(fetch_table.get("polite", True)),
         path=where,

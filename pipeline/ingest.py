@@ -1,4 +1,10 @@
-"""IngestSources: the whole batch data flow of DESIGN.md as one composite of the stage composites."""
+"""The batch data flow of DESIGN.md as two composites of the stage composites, run in turn by the driver.
+
+``DiscoverEntries``: ReadFeeds -> FilterSeen -> the entries to fetch, staged for the driver; then, per
+chunk of those entries (:mod:`pipeline.chunks`: memory stays bounded whatever the run's size),
+``IngestEntries``: FetchPages -> ExtractArticles -> NormalizeArticles -> AssignVersions ->
+DeduplicateArticles -> TagEntities -> WriteWarehouse. Every stage's rejects are written too.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass
 import apache_beam as beam
 
 from connectors.http import FetchSettings
+from pipeline.chunks import DEFAULT_CHUNK_SIZE, ReadChunk, StageEntries
 from pipeline.config import SourceConfig
 from pipeline.dedup.assign_versions import AssignVersions
 from pipeline.dedup.transforms import DeduplicateArticles
@@ -34,17 +41,17 @@ class IngestPlan:
     polite: bool = True
     refetch: bool = False
     kb_dir: str | None = None
+    chunk_size: int = DEFAULT_CHUNK_SIZE  # entries per IngestEntries pipeline
 
 
-class IngestSources(beam.PTransform):
-    """Feeds -> pages -> articles, mentions and rejects written as this run's files.
+class DiscoverEntries(beam.PTransform):
+    """Feeds -> the entries to fetch, staged in ``entries_dir``; the rejects of feeds written as this
+    run's files. The output is the PCollection of written files (``warehouse.FileEntry``)."""
 
-    The output is the PCollection of written files (``warehouse.FileEntry``); the driver commits them.
-    """
-
-    def __init__(self, plan: IngestPlan):
+    def __init__(self, plan: IngestPlan, entries_dir: str):
         super().__init__()
         self._plan = plan
+        self._entries_dir = entries_dir
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
         p = self._plan
@@ -54,9 +61,30 @@ class IngestSources(beam.PTransform):
         unseen = feeds.main | "FilterSeen" >> FilterSeen(
             p.history_articles, run_id=p.run_id, refetch=p.refetch
         )
-        pages = unseen.main | "FetchPages" >> FetchPages(
-            p.settings, p.sources, run_id=p.run_id, polite=p.polite
-        )
+        _ = unseen.main | "Stage" >> StageEntries(self._entries_dir)
+        rejects = (feeds.rejects, unseen.rejects) | "AllRejects" >> beam.Flatten()
+        # part 0 of this run's files; the chunks write parts 1, 2, ...
+        return {"rejects": rejects} | "WriteWarehouse" >> WriteWarehouse(p.warehouse_root, run_id=p.run_id)
+
+
+class IngestEntries(beam.PTransform):
+    """One chunk file of entries -> articles, mentions, signatures and rejects written as this run's files.
+
+    ``plan.history_*`` must include the files earlier chunks of the run wrote; ``chunk`` numbers the
+    files (1, 2, ...) so that no two chunks write the same file. The output is the PCollection of
+    written files (``warehouse.FileEntry``); the driver commits them.
+    """
+
+    def __init__(self, plan: IngestPlan, chunk_path: str, chunk: int):
+        super().__init__()
+        self._plan = plan
+        self._chunk_path = chunk_path
+        self._chunk = chunk
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
+        p = self._plan
+        entries = pbegin | "ReadChunk" >> ReadChunk(self._chunk_path)
+        pages = entries | "FetchPages" >> FetchPages(p.settings, p.sources, run_id=p.run_id, polite=p.polite)
         extracted = pages.main | "ExtractArticles" >> ExtractArticles(p.sources, run_id=p.run_id)
         normalized = extracted.main | "NormalizeArticles" >> NormalizeArticles(run_id=p.run_id)
         # a re-fetched article gets its next version, or nothing is written when its text is unchanged
@@ -66,8 +94,6 @@ class IngestSources(beam.PTransform):
         )
         tagged = deduped["articles"] | "TagEntities" >> TagEntities(run_id=p.run_id, kb_dir=p.kb_dir)
         rejects = (
-            feeds.rejects,
-            unseen.rejects,
             pages.rejects,
             extracted.rejects,
             normalized.rejects,
@@ -79,7 +105,9 @@ class IngestSources(beam.PTransform):
             "rejects": rejects,
             "signatures": deduped["signatures"],
         }
-        return tables | "WriteWarehouse" >> WriteWarehouse(p.warehouse_root, run_id=p.run_id)
+        return tables | "WriteWarehouse" >> WriteWarehouse(
+            p.warehouse_root, run_id=p.run_id, chunk=self._chunk
+        )
 
 
 def feeds_of(sources: Sequence[SourceConfig]) -> tuple[tuple[str, str], ...]:

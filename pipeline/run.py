@@ -1,4 +1,5 @@
-"""The batch driver: plan a run, run IngestSources on Beam, commit its files, record the run.
+"""The batch driver: plan a run, run it on Beam (discovery, then ingestion chunk by chunk), commit its
+files, record the run.
 
 A run is atomic: its Parquet files become visible only through the warehouse's single manifest swap
 at the end, so a run killed at any point leaves no partial or duplicate rows, and the next run, which
@@ -15,7 +16,7 @@ import shutil
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,10 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from pipeline import __version__, faults, records
+from pipeline.chunks import load_staged, write_chunks
 from pipeline.config import Config
 from pipeline.feedstate import STAGING_DIR, plan_polls, read_poll_records, state_update
-from pipeline.ingest import IngestPlan, IngestSources, feeds_of
+from pipeline.ingest import DiscoverEntries, IngestEntries, IngestPlan, feeds_of
 from warehouse import CommitError, Warehouse, write_partition
 
 log = logging.getLogger(__name__)
@@ -178,6 +180,7 @@ def run_locked(
         history_signatures=tuple(str(p) for p in warehouse.committed_files("signatures")),
         polite=config.polite,
         refetch=refetch,
+        chunk_size=config.run.chunk_size,
     )
     due = sum(1 for f in plan.feeds if f.due)
     log.info("run %s: %d sources, %d feeds (%d due)", run_id, len(sources), len(plan.feeds), due)
@@ -198,15 +201,12 @@ def _run_started(
 ) -> RunResult:
     run_id = plan.run_id
     faults.maybe_crash("before_pipeline")
-    pipeline = beam.Pipeline(options=pipeline_options(beam_args))
-    _ = pipeline | "IngestSources" >> IngestSources(plan)
-    result = pipeline.run()
-    result.wait_until_finish()
+    counters = _run_pipelines(warehouse, plan, beam_args)
     if progress is not None:
         progress.pipeline_done()
     try:
         run = _finish_run(
-            warehouse, config, sources, plan, result, committed_feed_state, record_dir, started_at, clock,
+            warehouse, config, sources, plan, counters, committed_feed_state, record_dir, started_at, clock,
             mode, progress,
         )
     except OSError as exc:
@@ -223,8 +223,43 @@ def _run_started(
     return run
 
 
+def _run_pipelines(warehouse: Warehouse, plan: IngestPlan, beam_args: Sequence[str]) -> dict[str, int]:
+    """Discovery, then one ingestion pipeline per chunk of the entries found; returns the summed counters.
+
+    Each chunk reads the files the run's earlier chunks wrote as history (pipeline.chunks).
+    """
+    staging = staging_dir(warehouse, plan.run_id)
+    counters: dict[str, int] = defaultdict(int)
+
+    def run(transform: beam.PTransform, name: str) -> None:
+        pipeline = beam.Pipeline(options=pipeline_options(beam_args))
+        _ = pipeline | name >> transform
+        result = pipeline.run()
+        result.wait_until_finish()
+        for key, value in read_counters(result).items():
+            counters[key] += value
+
+    run(DiscoverEntries(plan, str(staging / "entries")), "DiscoverEntries")
+    chunks = write_chunks(load_staged(staging / "entries"), staging / "chunks", plan.chunk_size)
+    for i, path in enumerate(chunks, start=1):
+        written = warehouse.staged_files(plan.run_id)
+        chunk_plan = replace(
+            plan,
+            history_articles=plan.history_articles + tuple(_paths(warehouse, written, "articles")),
+            history_signatures=plan.history_signatures + tuple(_paths(warehouse, written, "signatures")),
+        )
+        if len(chunks) > 1:
+            log.info("run %s: chunk %d of %d", plan.run_id, i, len(chunks))
+        run(IngestEntries(chunk_plan, str(path), i), "IngestEntries")
+    return dict(counters)
+
+
+def _paths(warehouse: Warehouse, files: Sequence[Any], table: str) -> list[str]:
+    return [str(warehouse.root / f.path) for f in files if f.table == table]
+
+
 def _finish_run(
-    warehouse: Warehouse, config: Config, sources: Sequence[Any], plan: IngestPlan, result: Any,
+    warehouse: Warehouse, config: Config, sources: Sequence[Any], plan: IngestPlan, counters: dict[str, int],
     committed_feed_state: dict[str, Any], record_dir: Path, started_at: Any, clock: float, mode: str,
     progress: Any,
 ) -> RunResult:
@@ -232,7 +267,6 @@ def _finish_run(
     run_id = plan.run_id
     faults.maybe_crash("after_pipeline")
 
-    counters = read_counters(result)
     per_source = per_source_counts(counters)
     failed = failed_sources([s.id for s in sources], per_source)
     files = warehouse.staged_files(run_id)

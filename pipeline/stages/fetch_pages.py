@@ -13,6 +13,7 @@ fetching, is shared by every worker even when one host has most of the run's pag
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -109,6 +110,10 @@ class FetchPageFn(HttpStageFn):
             page = response.page()
         except Exception as exc:  # a client bug must cost one page, not the run
             return entry, exc
+        if page.text:
+            # Parsers read the decoded text, and the raw bytes only when there is none: the bytes would
+            # double what every page costs in the shuffle to extraction and in the runner's memory.
+            page = dataclasses.replace(page, content=b"")
         faults.maybe_crash("fetch_pages")
         return entry, {"entry": entry, "page": page, "robots_allowed": response.robots_allowed}
 

@@ -25,6 +25,8 @@ from warehouse import FileEntry, partition_of, write_partition
 
 #: rows per Parquet file; a larger partition of one run is split into parts
 ROWS_PER_FILE = 100_000
+#: file parts numbered per chunk of a run (pipeline.chunks): chunk c writes parts c*100 .. c*100+99
+PARTS_PER_CHUNK = 100
 
 #: the order rows are written in, per table, so that two runs over the same input write the same files
 _SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -50,10 +52,11 @@ NESTED = {"articles": ("mentions", mention_rows)}
 class WritePartitionFn(beam.DoFn):
     """``(partition, rows)`` -> one FileEntry per written file (and per file of the rows nested in them)."""
 
-    def __init__(self, root: str, table: str, run_id: str):
+    def __init__(self, root: str, table: str, run_id: str, chunk: int = 0):
         self._root = root
         self._table = table
         self._run_id = run_id
+        self._first_part = chunk * PARTS_PER_CHUNK
 
     def process(self, element: tuple[str, Iterable[dict[str, Any]]]) -> Iterator[FileEntry]:
         partition, rows = element
@@ -65,20 +68,20 @@ class WritePartitionFn(beam.DoFn):
 
     def _write(self, table: str, partition: str, rows: list[dict[str, Any]]) -> Iterator[FileEntry]:
         ordered = sorted(rows, key=lambda r: _sort_key(table, r))
-        for part, start in enumerate(range(0, len(ordered), ROWS_PER_FILE)):
-            chunk = ordered[start : start + ROWS_PER_FILE]
-            entry = write_partition(self._root, table, partition, self._run_id, chunk, part=part)
+        for part, start in enumerate(range(0, len(ordered), ROWS_PER_FILE), start=self._first_part):
+            in_file = ordered[start : start + ROWS_PER_FILE]
+            entry = write_partition(self._root, table, partition, self._run_id, in_file, part=part)
             faults.maybe_crash(f"write_{table}")
             records.count(f"written.{table}", entry.rows)
             yield entry
 
 
 class WriteTable(beam.PTransform):
-    """Rows of one table -> its files of this run."""
+    """Rows of one table -> its files of this run (of chunk ``chunk`` of it: see PARTS_PER_CHUNK)."""
 
-    def __init__(self, root: str, table: str, run_id: str):
+    def __init__(self, root: str, table: str, run_id: str, chunk: int = 0):
         super().__init__()
-        self._root, self._table, self._run_id = root, table, run_id
+        self._root, self._table, self._run_id, self._chunk = root, table, run_id, chunk
 
     def expand(self, rows: beam.PCollection) -> beam.PCollection:
         table = self._table
@@ -86,7 +89,7 @@ class WriteTable(beam.PTransform):
             rows
             | "KeyByPartition" >> beam.Map(lambda row: (partition_of(table, row), row))
             | "GroupByPartition" >> beam.GroupByKey()
-            | "WriteFiles" >> beam.ParDo(WritePartitionFn(self._root, table, self._run_id))
+            | "WriteFiles" >> beam.ParDo(WritePartitionFn(self._root, table, self._run_id, self._chunk))
         )
 
 
@@ -96,14 +99,15 @@ class WriteWarehouse(beam.PTransform):
     ``articles`` rows may carry their mentions (:data:`NESTED`): those are written as ``mentions``.
     """
 
-    def __init__(self, root: str, *, run_id: str):
+    def __init__(self, root: str, *, run_id: str, chunk: int = 0):
         super().__init__()
         self._root = root
         self._run_id = run_id
+        self._chunk = chunk
 
     def expand(self, tables: Mapping[str, beam.PCollection]) -> beam.PCollection:
         written = [
-            rows | f"Write{table.title()}" >> WriteTable(self._root, table, self._run_id)
+            rows | f"Write{table.title()}" >> WriteTable(self._root, table, self._run_id, self._chunk)
             for table, rows in sorted(tables.items())
         ]
         return tuple(written) | "AllFiles" >> beam.Flatten()

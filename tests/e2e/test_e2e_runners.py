@@ -81,7 +81,8 @@ def test_runner_writes_the_same_tables(runner: str, reference: Path, tmp_path: P
     if runner == "portable":
         assert all("Job state changed to RUNNING" in log for log in logs)
     else:
-        assert all(log.count("INFO:__main__:Python sdk harness starting") == 2 for log in logs)
+        # two worker processes for each of a run's two pipelines: discovery, then its one chunk
+        assert all(log.count("INFO:__main__:Python sdk harness starting") == 4 for log in logs)
     compared = 0
     for table in TABLES:
         expected = _snapshot(reference, table)
