@@ -157,7 +157,8 @@ def run_locked(
 ) -> RunResult:
     """One run, for a caller that holds the warehouse's run lock (``run_batch``, or a stream per window).
 
-    Steps: plan (committed files, feed state), run IngestSources on Beam, read back the poll records,
+    Steps: plan (committed files, feed state), run DiscoverEntries and then IngestEntries per chunk on
+    Beam (:func:`_run_pipelines`), read back the poll records,
     write the ``runs`` row, commit files + runs row + entities + feed state in one manifest swap, then
     compact over-full partitions. A kill anywhere before the swap leaves nothing visible.
     """

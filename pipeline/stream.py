@@ -1,7 +1,8 @@
 """``dipnews stream``: the batch transforms on a periodic schedule, one atomic commit per window.
 
-Each tick of the schedule is a window: the driver runs the same :class:`pipeline.ingest.IngestSources`
-as a bounded Beam pipeline over what the feeds list at that moment, and commits its files, its runs row
+Each tick of the schedule is a window: the driver runs the same bounded Beam pipelines as a batch run
+(:class:`pipeline.ingest.DiscoverEntries`, then :class:`pipeline.ingest.IngestEntries` per chunk) over
+what the feeds list at that moment, and commits its files, its runs row
 and the feed state in one manifest swap (:func:`pipeline.run.run_locked`). This is the periodic impulse
 of DESIGN.md kept in the driver rather than inside an unbounded pipeline, for three reasons measured or
 documented in PITFALLS.md: ``WriteToParquet`` loses rows in streaming; a commit must happen exactly once

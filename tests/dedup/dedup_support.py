@@ -158,7 +158,7 @@ def run_tail(
     workdir: Path,
     decided_at: datetime,
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
-    """AssignVersions then DeduplicateArticles, as IngestSources chains them; returns (outputs, counters)."""
+    """AssignVersions then DeduplicateArticles, as IngestEntries chains them; returns (outputs, counters)."""
     out_dir = workdir / f"tail-{run_id}"
     out_dir.mkdir(parents=True, exist_ok=True)
     p = beam.Pipeline(runner="FnApiRunner")
