@@ -140,7 +140,8 @@ def check_sources(config: Config) -> tuple[Any, ...]:
 
 
 def staging_dir(warehouse: Warehouse, run_id: str) -> Path:
-    """Where ``run_id`` stages what is not a table file (its feeds' poll records)."""
+    """Where ``run_id`` stages what is not a table file: its feeds' poll records, the entries discovery
+    found and the chunk files cut from them (pipeline.chunks)."""
     return warehouse.root / STAGING_DIR / run_id
 
 
