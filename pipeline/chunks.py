@@ -32,8 +32,6 @@ from typing import Any
 
 import apache_beam as beam
 
-#: articles per ingestion pipeline (``[run] chunk_size``): memory grows with it, throughput barely does
-DEFAULT_CHUNK_SIZE = 5000
 _SUFFIX = ".pickle"
 
 

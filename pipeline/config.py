@@ -88,6 +88,10 @@ class ScheduleSettings:
             raise ValueError(f"growth must be >= 1, got {self.growth}")
 
 
+#: articles per ingestion pipeline (``[run] chunk_size``): memory grows with it, throughput barely does
+DEFAULT_CHUNK_SIZE = 5000
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """``[run]``: how a run is cut up.
@@ -96,7 +100,7 @@ class RunSettings:
     run: a backlog of 20,000 new articles is ingested in four chunks of 5,000, each one pipeline.
     """
 
-    chunk_size: int = 5000
+    chunk_size: int = DEFAULT_CHUNK_SIZE
 
     def __post_init__(self) -> None:
         value = self.chunk_size

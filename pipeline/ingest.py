@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import apache_beam as beam
 
 from connectors.http import FetchSettings
-from pipeline.chunks import DEFAULT_CHUNK_SIZE, ReadChunk, StageEntries
-from pipeline.config import SourceConfig
+from pipeline.chunks import ReadChunk, StageEntries
+from pipeline.config import DEFAULT_CHUNK_SIZE, SourceConfig
 from pipeline.dedup.assign_versions import AssignVersions
 from pipeline.dedup.transforms import DeduplicateArticles
 from pipeline.stages.extract import ExtractArticles
