@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import apache_beam as beam
 import pytest
@@ -28,6 +28,7 @@ from pipeline import records
 from pipeline.config import SourceConfig
 from pipeline.stages.common import StageOutput
 from pipeline.stages.fetch_pages import FetchPageFn, FetchPages
+from tests.http.httptest import Site, send
 
 pytestmark = pytest.mark.slow  # two SDK worker processes start per pipeline: about 10 s each
 
@@ -51,40 +52,26 @@ class _Log:
 
 @contextmanager
 def _server(log: _Log) -> Iterator[int]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            host = (self.headers.get("Host") or "").split(":")[0]
-            if self.path == "/robots.txt":
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            with log.lock:
-                log.starts[host].append(time.monotonic())
-                log.active[host] += 1
-                log.most[host] = max(log.most[host], log.active[host])
-            time.sleep(0.05)  # long enough for an overlapping request of another worker to show
-            with log.lock:
-                log.active[host] -= 1
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(PAGE)))
-            self.end_headers()
-            self.wfile.write(PAGE)
+    """The loopback test site of tests/http, its pages logging per host (robots.txt: 404, allow all)."""
 
-        def log_message(self, *args) -> None:
-            pass
+    def page(handler: BaseHTTPRequestHandler) -> None:
+        host = (handler.headers.get("Host") or "").split(":")[0]
+        with log.lock:
+            log.starts[host].append(time.monotonic())
+            log.active[host] += 1
+            log.most[host] = max(log.most[host], log.active[host])
+        time.sleep(0.05)  # long enough for an overlapping request of another worker to show
+        with log.lock:
+            log.active[host] -= 1
+        send(handler, 200, PAGE, {"Content-Type": "text/html; charset=utf-8"})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    site = Site().start()
+    for i in range(PER_HOST):
+        site.routes[f"/news/{i}"] = page
     try:
-        yield server.server_address[1]
+        yield site.port
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        site.close()
 
 
 def _settings(port: int) -> FetchSettings:
