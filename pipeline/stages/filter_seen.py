@@ -104,7 +104,8 @@ class _KeepUnseenFn(beam.DoFn):
         source = chosen["source_id"]
         if history:
             # any of the entries may carry the later date (a section feed updated before the main one)
-            changed = any(changed_since(e, committed_mark(history)) for e in entries)
+            mark = committed_mark(history)
+            changed = any(changed_since(e, mark) for e in entries)
             if not (changed or self._refetch):
                 records.count("entries_already_committed")
                 records.count(f"source.{source}.already_committed")
