@@ -457,6 +457,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra and args.command not in ("run", "stream"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command in ("run", "stream"):
+        from pipeline import beam_runtime
+
+        beam_runtime.limit_malloc_arenas()  # before any thread starts (see pipeline.beam_runtime)
     from pipeline import logs
 
     logs.configure(args.log_format, verbose=args.verbose)

@@ -15,6 +15,11 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from pipeline import beam_runtime
+
+# Every stage module imports this one, so every process that runs a stage (driver or worker) applies it.
+beam_runtime.tune()
+
 #: tag of the dead-letter output of every stage
 REJECTS = "rejects"
 
