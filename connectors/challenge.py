@@ -36,6 +36,10 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+# Where _SCRIPT_OR_STYLE starts a match: one left in a cleaned piece is a block that did not close in it.
+_OPENER = re.compile(r"<(?:script|style|noscript|template)\b", re.IGNORECASE)
+# Piece of a page cleaned at a time by _has_visible_text (grown while a piece ends inside a block).
+_PIECE_CHARS = 4096
 
 # (label, title pattern): titles no real article has, enough on their own.
 _WALL_TITLES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -82,6 +86,64 @@ def visible_text(html: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def _has_visible_text(html: str, minimum: int, piece: int = _PIECE_CHARS) -> bool:
+    """``len(visible_text(html)) >= minimum``, without cleaning all of a page that proves it early.
+
+    The page is cleaned a piece at a time by the same four substitutions. A piece ends after a ``>`` and
+    is accepted only when nothing in it is left open once cleaned: no script/style opener, no ``<!--``
+    and no ``<`` survive. Then every match of every substitution that starts in the piece ends in it,
+    so cleaning the piece alone gives exactly the piece's share of the page's cleaned text, and the
+    rest of the page cleans independently. A piece with an open block is regrown (doubling) from the
+    same start. The lengths of the pieces' collapsed texts add up to at most the length of the whole
+    collapsed text (only a space between two pieces can be missing), so reaching ``minimum`` early is
+    proof; a page that never reaches it is cleaned to its end, where the sum is exact.
+
+    >>> _has_visible_text("<p>" + "word " * 200 + "</p>" + "<script>x</script>" * 5000, 600)
+    True
+    """
+    total = 0
+    pieces: list[str] = []
+    start, size, end_of_page = 0, piece, len(html)
+    while start < end_of_page:
+        end = start + size
+        if end >= end_of_page:  # the last piece: nothing follows, so its cleaning is exact as it is
+            cleaned = _TAG.sub(" ", _COMMENT.sub(" ", _SCRIPT_OR_STYLE.sub(" ", html[start:])))
+            pieces.append(cleaned)
+            break
+        cut = html.rfind(">", start, end)
+        if cut < 0:
+            size *= 2
+            continue
+        end = cut + 1
+        cleaned = _SCRIPT_OR_STYLE.sub(" ", html[start:end])
+        if _OPENER.search(cleaned) is None:
+            cleaned = _COMMENT.sub(" ", cleaned)
+            if "<!--" not in cleaned:
+                cleaned = _TAG.sub(" ", cleaned)
+                if "<" not in cleaned:
+                    pieces.append(cleaned)
+                    total += _collapsed_length(cleaned)
+                    if total >= minimum:
+                        return True
+                    start = end
+                    continue
+        size *= 2  # the piece ends inside a block, a comment or a tag: take more of the page
+    return _collapsed_length("".join(pieces)) >= minimum
+
+
+def _collapsed_length(text: str) -> int:
+    """``len(_SPACE.sub(" ", text).strip())``, without building the string.
+
+    ``str.split()`` splits at the characters ``\\s`` matches (both are ``str.isspace``), so the
+    collapsed text is the words joined by single spaces.
+
+    >>> _collapsed_length("  a \\n\\t bc  "), len(_SPACE.sub(" ", "  a \\n\\t bc  ").strip())
+    (4, 4)
+    """
+    words = text.split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
+
+
 def _header(headers: Mapping[str, str], name: str) -> str:
     for key, value in headers.items():
         if key.lower() == name:
@@ -107,7 +169,7 @@ def is_challenge(text: str, headers: Mapping[str, str]) -> str | None:
         for label, pattern in _WALL_TITLES:
             if pattern.search(title_text):
                 return label
-    if len(visible_text(html)) >= TINY_TEXT:
+    if _has_visible_text(html, TINY_TEXT):  # len(visible_text(html)) >= TINY_TEXT, found out cheaply
         return None
     for label, pattern in _WALL_MARKERS:
         if pattern.search(html):

@@ -28,23 +28,31 @@ Example::
     finally:
         client.close()
 
-Requests are HTTP/1.1 with ``Connection: close`` (one connection per request): at the pace a polite
-crawler keeps, keep-alive would save little and cost stale-connection handling. No proxies.
+Requests are HTTP/1.1 with keep-alive: a connection whose response was read to its end (by
+Content-Length or chunked framing, not cut by a cap) and that the server did not close is kept idle,
+per origin, for a few seconds and reused by the next request to that origin (a few idle connections
+per origin at most). One connection carries one request at a time, so pacing is as without it; a
+reused connection skips the DNS lookup, as it was opened to an address the guard checked. A request on
+a reused connection that the server had closed meanwhile (no byte of a response came back) is sent
+again on a new connection as part of the same attempt. No proxies.
 """
 
 from __future__ import annotations
 
 import contextlib
 import email.utils
+import heapq
 import http.client
+import itertools
 import random
 import re
+import select
 import socket
 import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -107,6 +115,15 @@ _BINARY_MAGIC = {
 }
 _ROOT = re.compile(r"<([a-z_][\w:.-]*)")
 _HOST = re.compile(r"[a-z0-9_.-]+|[0-9a-f:.]+", re.IGNORECASE)  # a DNS name or an IP literal
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: seconds an idle keep-alive connection is kept: under the 5 s that Apache, the shortest common server
+#: default, waits before closing its side, so that a reuse rarely races the server's close
+_IDLE_SECONDS = 4.0
+#: seconds the deadline thread of a client waits with nothing to watch before it ends
+_LINGER_SECONDS = 10.0
+# Errors of a reused connection that mean the server closed it while idle, before any byte of a
+# response (RemoteDisconnected, a ConnectionResetError, is http.client's "closed without response").
+_STALE_ERRORS = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, ssl.SSLEOFError)
 
 
 class FrozenMap(Mapping[str, Any]):
@@ -323,7 +340,7 @@ def _parse_url(url: str) -> _Url:
     """Parse and normalise an absolute http(s) URL; FetchError("invalid_url") otherwise."""
     if not isinstance(url, str) or not url.strip():
         raise FetchError("invalid_url", "empty or not a string", str(url))
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+    if _CONTROL.search(url):
         raise FetchError("invalid_url", "control characters in the URL", url)
     try:
         parts = urlsplit(url.strip())
@@ -414,16 +431,21 @@ class _HostGate:
 
 
 class _Watchdog:
-    """Shuts a socket down when an attempt outlives its deadline, whatever the socket is blocked in."""
+    """Shuts a socket down when an attempt outlives its deadline, whatever the socket is blocked in.
 
-    def __init__(self, sock: socket.socket, seconds: float) -> None:
+    Made by :meth:`_Deadlines.watch`; one thread per client watches every attempt's deadline.
+    """
+
+    __slots__ = ("_deadlines", "_sock", "done", "fired")
+
+    def __init__(self, deadlines: _Deadlines, sock: socket.socket) -> None:
         self.fired = False
+        self.done = False  # fired or cancelled: off the watch list
         self._sock = sock
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._deadlines = deadlines
 
     def _fire(self) -> None:
+        """Called with the deadlines' lock held, so that cancel() and the socket's close wait for it."""
         self.fired = True
         # The plain-socket method, also on an SSLSocket: cut the TCP stream under a blocked read.
         with contextlib.suppress(OSError):  # already closed
@@ -431,12 +453,219 @@ class _Watchdog:
 
     def watch(self, sock: socket.socket) -> None:
         """Follow ``sock`` instead (the TLS socket that replaced the TCP one)."""
-        self._sock = sock
-        if self.fired:
-            self._fire()
+        with self._deadlines.lock:
+            self._sock = sock
+            if self.fired:
+                self._fire()
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        """Stop watching; once this returns the watchdog neither fires nor is firing."""
+        self._deadlines.cancel(self)
+
+
+class _Deadlines:
+    """The one thread of a client that enforces the attempts' deadlines (and sweeps idle connections).
+
+    A heap of (deadline, watchdog) instead of a timer thread per request. A watchdog fires under the
+    lock, so after ``cancel()`` no shutdown can reach a socket the caller goes on to close or reuse.
+    Other callbacks (the idle-connection sweep) run outside the lock, and may take locks of their own.
+    The thread starts with the first deadline and ends once the client is closed and no attempt is
+    still watched (an attempt in flight at ``close()`` keeps its watchdog), or after it has had nothing
+    to watch for ``_LINGER_SECONDS``; the next deadline starts it again.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._wake = threading.Condition(self.lock)
+        self._heap: list[tuple[float, int, _Watchdog | None, Callable[[], None] | None]] = []
+        self._order = itertools.count()  # ties of equal deadlines never compare the watchdogs
+        self._watched = 0  # watchdogs in the heap not yet fired or cancelled
+        self._thread: threading.Thread | None = None
+        self._closing = False
+
+    def watch(self, sock: socket.socket, deadline: float) -> _Watchdog:
+        """A watchdog that shuts ``sock`` down at ``deadline`` (monotonic) unless cancelled first."""
+        dog = _Watchdog(self, sock)
+        self._push(deadline, dog, None)
+        return dog
+
+    def call_at(self, when: float, callback: Callable[[], None]) -> None:
+        """Run ``callback()`` on the deadline thread at ``when`` (monotonic), outside the lock."""
+        self._push(when, None, callback)
+
+    def _push(self, when: float, dog: _Watchdog | None, callback: Callable[[], None] | None) -> None:
+        with self.lock:
+            if dog is not None:
+                self._watched += 1
+            order = next(self._order)
+            heapq.heappush(self._heap, (when, order, dog, callback))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="dipnews-http-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0][1] == order:
+                self._wake.notify()  # a new earliest deadline: the thread sleeps until a later one
+
+    def cancel(self, dog: _Watchdog) -> None:
+        with self.lock:
+            if dog.done:
+                return
+            dog.done = True
+            self._watched -= 1
+            # Cancelled entries leave the heap when they reach its top; drop them in bulk before they
+            # pile up (at 1,000 pages/s and a 90 s total timeout the heap would hold 90,000 of them).
+            if len(self._heap) > 64 + 2 * self._watched:
+                self._heap = [e for e in self._heap if e[2] is None or not e[2].done]
+                heapq.heapify(self._heap)
+            if self._closing and self._watched == 0:
+                self._wake.notify()
+
+    def close(self) -> None:
+        """End the thread once no attempt is watched; wait briefly for it when none is."""
+        with self.lock:
+            self._closing = True
+            self._heap = [e for e in self._heap if e[2] is not None and not e[2].done]  # no more sweeps
+            heapq.heapify(self._heap)
+            self._wake.notify()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=1.0)
+
+    def _run(self) -> None:
+        empty_since: float | None = None
+        while True:
+            due: list[Callable[[], None]] = []
+            with self.lock:
+                now = time.monotonic()
+                heap = self._heap
+                while heap and (heap[0][0] <= now or (heap[0][2] is not None and heap[0][2].done)):
+                    _, _, dog, callback = heapq.heappop(heap)
+                    if callback is not None:
+                        due.append(callback)
+                    elif dog is not None and not dog.done:
+                        dog.done = True
+                        self._watched -= 1
+                        dog._fire()
+                if not due:
+                    # Nothing to watch for a while (or a closed client): end; the next watch() starts
+                    # another. A client dropped without close() so leaves no thread behind for long.
+                    lingered = empty_since is not None and now - empty_since >= _LINGER_SECONDS
+                    if (self._closing and self._watched == 0) or (not heap and lingered):
+                        self._thread = None
+                        return
+                    if heap:
+                        empty_since = None
+                        self._wake.wait(heap[0][0] - now)
+                    else:
+                        empty_since = now if empty_since is None else empty_since
+                        self._wake.wait(_LINGER_SECONDS)
+                    continue
+            for callback in due:
+                # A failing sweep must not end the thread that every attempt's deadline depends on.
+                with contextlib.suppress(Exception):
+                    callback()
+
+
+class _Connection:
+    """An open connection to one origin: the socket and the http.client object speaking on it."""
+
+    __slots__ = ("conn", "idle_since", "key", "reused", "sock")
+
+    def __init__(self, conn: http.client.HTTPConnection, sock: socket.socket, key: tuple[str, ...]) -> None:
+        self.conn = conn
+        self.sock = sock
+        self.key = key
+        self.reused = False
+        self.idle_since = 0.0
+
+    def close(self) -> None:
+        self.conn.close()
+        self.sock.close()
+
+    def quiet(self) -> bool:
+        """Whether the idle connection is still open and silent (no EOF, no stray bytes, no TLS alert)."""
+        if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+            return False
+        try:
+            poller = select.poll()
+            poller.register(self.sock, select.POLLIN)
+            return not poller.poll(0)  # readable while idle: the server closed it or sent junk
+        except (OSError, ValueError):
+            return False
+
+
+class _Pool:
+    """Idle keep-alive connections per origin: at most ``per_key`` each, closed after ``idle`` seconds.
+
+    ``take`` hands out the most recently used one (the least likely to have been closed by the server);
+    the deadline thread sweeps out the expired ones, so an idle client holds no socket for long.
+    """
+
+    def __init__(self, per_key: int, idle: float, deadlines: _Deadlines) -> None:
+        self._per_key = per_key
+        self._idle = idle
+        self._deadlines = deadlines
+        self._lock = threading.Lock()
+        self._conns: dict[tuple[str, ...], list[_Connection]] = {}
+        self._sweep_due = False
+        self._closed = False
+
+    def take(self, key: tuple[str, ...]) -> _Connection | None:
+        """An idle connection for ``key`` that is still usable, or None."""
+        while True:
+            with self._lock:
+                idle = self._conns.get(key)
+                found = idle.pop() if idle else None
+            if found is None:
+                return None
+            if time.monotonic() - found.idle_since < self._idle and found.quiet():
+                found.reused = True
+                return found
+            found.close()
+
+    def put(self, connection: _Connection) -> None:
+        """Keep ``connection`` for reuse (closed instead when the origin already has enough idle)."""
+        connection.idle_since = time.monotonic()
+        schedule = False
+        with self._lock:
+            idle = self._conns.setdefault(connection.key, []) if not self._closed else []
+            keep = not self._closed and len(idle) < self._per_key
+            if keep:
+                idle.append(connection)
+                schedule, self._sweep_due = not self._sweep_due, True
+        if not keep:
+            connection.close()
+        elif schedule:  # outside the pool's lock: the sweep runs on the deadline thread and takes it
+            self._deadlines.call_at(connection.idle_since + self._idle, self._sweep)
+
+    def _sweep(self) -> None:
+        """Close the connections idle too long; come back when the next one expires."""
+        now = time.monotonic()
+        expired: list[_Connection] = []
+        with self._lock:
+            oldest: float | None = None
+            for key, idle in list(self._conns.items()):
+                fresh = [c for c in idle if now - c.idle_since < self._idle]
+                expired.extend(c for c in idle if now - c.idle_since >= self._idle)
+                if fresh:
+                    self._conns[key] = fresh
+                    first = min(c.idle_since for c in fresh)
+                    oldest = first if oldest is None else min(oldest, first)
+                else:
+                    del self._conns[key]
+            again = self._sweep_due = oldest is not None and not self._closed
+        for connection in expired:
+            connection.close()
+        if again and oldest is not None:
+            self._deadlines.call_at(oldest + self._idle, self._sweep)
+
+    def close(self) -> None:
+        """Close every idle connection; a connection handed back later is closed, not kept."""
+        with self._lock:
+            self._closed = True
+            idle = [c for conns in self._conns.values() for c in conns]
+            self._conns.clear()
+        for connection in idle:
+            connection.close()
 
 
 class _Inflater:
@@ -478,6 +707,15 @@ class _Inflater:
 
     def flush(self, max_out: int) -> bytes:
         return self._obj.flush(max(max_out, 1))
+
+
+class _StaleConnection(Exception):
+    """A reused keep-alive connection turned out closed by the server before it answered."""
+
+
+def _drained(response: http.client.HTTPResponse) -> bool:
+    """Whether nothing of ``response`` is left on the wire (read to its Content-Length or last chunk)."""
+    return response.isclosed() or (not response.chunked and response.length == 0)
 
 
 @dataclass
@@ -597,14 +835,19 @@ class HttpClient:
         self._tls = ssl.create_default_context()
         if settings.ca_file:
             self._tls.load_verify_locations(cafile=settings.ca_file)
+        self._deadlines = _Deadlines()
+        # A host gets at most max_per_host requests at once, so it never needs more idle connections.
+        self._pool = _Pool(settings.max_per_host, _IDLE_SECONDS, self._deadlines)
         self._closed = False
 
     # -- lifecycle --------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the client's threads. Further ``get`` calls raise RuntimeError."""
+        """Release the client's threads and idle connections. Further ``get`` calls raise RuntimeError."""
         self._closed = True
         self._guard.close()
+        self._pool.close()
+        self._deadlines.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -835,11 +1078,20 @@ class HttpClient:
     # -- one exchange on the wire ------------------------------------------------------------------
 
     def _exchange(self, logical: _Url, kind: str, extra: Mapping[str, str]) -> _Raw:
+        """One request and its response, on an idle keep-alive connection to the origin if there is one."""
         s = self.settings
         real = self._overrides.get(logical.origin)
         scheme, host, port = (
             (real.scheme, real.host, real.port) if real else (logical.scheme, logical.host, logical.port)
         )
+        # The logical origin is part of the key: a TLS connection is bound to its server name.
+        key = (logical.origin, scheme, host, str(port))
+        idle = self._pool.take(key)
+        if idle is not None:
+            try:
+                return self._converse(idle, logical, kind, extra, time.monotonic() + s.total_timeout)
+            except _StaleConnection:
+                pass  # the server closed it while it was idle: not the host's failure, try a new one
         url = logical.url
         try:
             addresses = self._guard.resolve(host, port)
@@ -849,33 +1101,70 @@ class HttpClient:
             raise FetchError("connection", str(exc), url, retryable=exc.transient) from None
         deadline = time.monotonic() + s.total_timeout
         sock = self._connect([str(a) for a in addresses], port, deadline, url)
-        watchdog = _Watchdog(sock, deadline - time.monotonic())
-        conn: http.client.HTTPConnection | None = None
-        try:
-            if scheme == "https":
+        if scheme == "https":
+            watchdog = self._deadlines.watch(sock, deadline)  # the handshake is under the deadline too
+            handshaken = False
+            try:
                 sock = self._tls.wrap_socket(sock, server_hostname=logical.host)
                 watchdog.watch(sock)
-            conn = http.client.HTTPConnection(host, port, timeout=s.read_timeout)
-            conn.sock = sock
-            conn.putrequest("GET", logical.target, skip_host=True, skip_accept_encoding=True)
-            for name, value in {
-                "Host": logical.netloc,
-                "User-Agent": s.user_agent,
-                "Accept": _ACCEPT[kind],
-                "Accept-Encoding": "gzip, deflate",
-                "Connection": "close",
-                **extra,
-            }.items():
-                conn.putheader(name, value)
-            conn.endheaders()
-            response = conn.getresponse()
+                handshaken = True
+            except ssl.SSLCertVerificationError as exc:
+                raise FetchError("connection", f"TLS certificate: {exc.verify_message}", url) from None
+            except (TimeoutError, OSError) as exc:
+                if watchdog.fired or isinstance(exc, TimeoutError):
+                    raise FetchError("timeout", _timeout_detail(exc, s), url, retryable=True) from None
+                raise FetchError("connection", f"{type(exc).__name__}: {exc}", url, retryable=True) from None
+            finally:
+                watchdog.cancel()  # before the close: the watchdog must not shut a reused descriptor
+                if not handshaken:
+                    sock.close()
+        conn = http.client.HTTPConnection(host, port, timeout=s.read_timeout)
+        conn.sock = sock
+        conn.auto_open = 0  # never let http.client reconnect by itself, past the guard
+        return self._converse(_Connection(conn, sock, key), logical, kind, extra, deadline)
+
+    def _converse(
+        self, connection: _Connection, logical: _Url, kind: str, extra: Mapping[str, str], deadline: float
+    ) -> _Raw:
+        """Send the request on ``connection`` and read the response; keep the connection if it may be.
+
+        On a reused connection, a failure before any byte of the response raises _StaleConnection.
+        """
+        s = self.settings
+        url = logical.url
+        conn = connection.conn
+        watchdog = self._deadlines.watch(connection.sock, deadline)
+        keep = False
+        try:
+            try:
+                conn.putrequest("GET", logical.target, skip_host=True, skip_accept_encoding=True)
+                for name, value in {
+                    "Host": logical.netloc,
+                    "User-Agent": s.user_agent,
+                    "Accept": _ACCEPT[kind],
+                    "Accept-Encoding": "gzip, deflate",
+                    "Connection": "keep-alive",
+                    **extra,
+                }.items():
+                    conn.putheader(name, value)
+                conn.endheaders()
+                response = conn.getresponse()
+            except _STALE_ERRORS:
+                if connection.reused and not watchdog.fired:
+                    raise _StaleConnection from None
+                raise
             headers = _lower_headers(response.msg)
             fetched_at = datetime.now(UTC)
-            content = self._read_body(response, headers, kind, url, deadline, watchdog)
+            content, complete = self._read_body(response, headers, kind, url, deadline, watchdog)
             if watchdog.fired:
                 raise TimeoutError
+            # Reusable only when the response was read to its framed end and the server keeps it open
+            # (http.client's will_close: HTTP/1.0 without keep-alive, "Connection: close", no framing).
+            keep = complete and not response.will_close
+            if keep:
+                response.close()  # the connection's state back to idle; the socket stays open
             return _Raw(response.status, response.reason, headers, content, fetched_at)
-        except FetchError:
+        except (FetchError, _StaleConnection):
             raise
         except ssl.SSLCertVerificationError as exc:
             raise FetchError("connection", f"TLS certificate: {exc.verify_message}", url) from None
@@ -885,10 +1174,11 @@ class HttpClient:
             retryable = isinstance(exc, OSError | http.client.RemoteDisconnected | http.client.IncompleteRead)
             raise FetchError("connection", f"{type(exc).__name__}: {exc}", url, retryable=retryable) from None
         finally:
-            watchdog.cancel()
-            if conn is not None:
-                conn.close()
-            sock.close()
+            watchdog.cancel()  # from here on the watchdog cannot touch the socket
+            if keep and not watchdog.fired:
+                self._pool.put(connection)
+            else:
+                connection.close()
 
     def _connect(self, addresses: list[str], port: int, deadline: float, url: str) -> socket.socket:
         """A TCP connection to the first reachable checked address (no second DNS lookup)."""
@@ -909,6 +1199,8 @@ class HttpClient:
                 errors.append(f"{address}: {exc.strerror or exc}")
             else:
                 sock.settimeout(self.settings.read_timeout)
+                # As http.client does: a request written in pieces must not wait for the peer's ACK.
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 return sock
         reason = "timeout" if timed_out else "connection"
         raise FetchError(reason, "; ".join(errors) or "no time left to connect", url, retryable=True)
@@ -921,11 +1213,14 @@ class HttpClient:
         url: str,
         deadline: float,
         watchdog: _Watchdog,
-    ) -> bytes:
-        """The decoded body, read under the size, ratio and time caps; none for redirects and 304."""
+    ) -> tuple[bytes, bool]:
+        """The decoded body, read under the size, ratio and time caps; none for redirects and 304.
+
+        Also whether the response was read to its end (a kept connection must not hold the rest of it).
+        """
         status = response.status
         if status in _REDIRECTS or status == 304 or 100 <= status < 200:
-            return b""
+            return b"", _drained(response)  # a body of a redirect is left unread
         cap = self.settings.max_bytes
         truncate = False
         if not 200 <= status < 300:
@@ -980,7 +1275,7 @@ class HttpClient:
             out_total += len(tail)
             parts.append(tail)
             self._check_inflation(raw_total, out_total, cap, True, truncate, url, status)
-        return b"".join(parts)[:cap]
+        return b"".join(parts)[:cap], not stopped_early and _drained(response)
 
     def _check_inflation(
         self, raw: int, out: int, cap: int, compressed: bool, truncate: bool, url: str, status: int

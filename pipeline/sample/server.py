@@ -77,6 +77,14 @@ class Routes:
 def _handler(routes: Routes) -> type[BaseHTTPRequestHandler]:
     class SampleHandler(BaseHTTPRequestHandler):
         server_version = "dipnews-sample/1"
+        # HTTP/1.1 keeps the connection open for the client's next request (every response below has a
+        # Content-Length, which keep-alive needs). An idle connection is closed after ``timeout``
+        # seconds, so that it does not hold its server thread for ever.
+        protocol_version = "HTTP/1.1"
+        timeout = 30
+        # The head and the body are two writes: with Nagle's algorithm on, the body of a response on a
+        # kept-alive connection would wait for the client's delayed ACK of the head (40 ms on Linux).
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._respond(body=True)
