@@ -35,7 +35,10 @@ from typing import Any, ClassVar, TypedDict
 
 import lxml.etree
 import lxml.html
-from lxml.cssselect import CSSSelector
+from cssselect import parse as cssselect_parse
+from cssselect.parser import CombinedSelector
+from cssselect.xpath import XPathExpr
+from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
 
 
 @dataclass(frozen=True)
@@ -123,8 +126,133 @@ _WS = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029\u200b]+")
 
 @lru_cache(maxsize=512)
 def css(selector: str) -> CSSSelector:
-    """A compiled, cached CSS selector (``lxml.cssselect``), e.g. ``css("h1.entry-title")(tree)``."""
-    return CSSSelector(selector, translator="html")
+    """A compiled, cached CSS selector (``lxml.cssselect``), e.g. ``css("h1.entry-title")(tree)``.
+
+    It selects exactly what ``CSSSelector(selector, translator="html")`` selects, in the same (document)
+    order, but a selector list is compiled to fewer tree scans: see :func:`_merged_xpath`.
+    """
+    return _MergedCSSSelector(selector)
+
+
+# A selector list "a, b, c" is translated by cssselect to the XPath union "A | B | C": one scan of the
+# tree per member, each testing its predicate on every element, then a sort of the union into document
+# order. The parsers' exclusion and body lists ("figure, figcaption, [class*='share'], ...", up to 15
+# members) were the costliest selections of an extraction. Members that differ only in their last
+# step ("X p, X li": same path, then p or li) or only in their first ("A p, B p") are therefore merged
+# into one step whose predicate is the "or" of theirs: "X/descendant::*[self::p or self::li]". Both
+# select the same set of elements, and an XPath node-set comes back in document order either way. A
+# step whose predicate depends on its position ("+" combinators, ":scope") is never merged: "*" in
+# place of its name test would change position().
+_POSITIONAL = re.compile(r"\b(?:position|last)\(")
+
+
+def _step_test(expr: XPathExpr) -> str | None:
+    """The predicate that stands for ``expr``'s name test and condition in a merged ``*[...]`` step;
+    None when ``expr`` cannot be merged (a path before it, or a positional condition)."""
+    if expr.path or _POSITIONAL.search(expr.condition or ""):
+        return None
+    step = XPathExpr(element=expr.element, condition=expr.condition)
+    step.add_name_test()  # "p" -> "self::p", as cssselect does itself (or a name() test)
+    return step.condition or "true()"
+
+
+def _merge_steps(tests: list[str]) -> str:
+    """One step matching any of the predicates ``tests`` (from :func:`_step_test`).
+
+    Tests that open with the same attribute guard (``@class and contains(@class, 'a')``) share it, so
+    that an element without the attribute fails once, not once per test:
+    ``*[@class][contains(@class, 'a') or contains(@class, 'b')]``, or, beside other tests,
+    ``*[(@class and (contains(@class, 'a') or ...)) or (@itemprop = 'x')]``.
+    """
+    tests = list(dict.fromkeys(tests))
+    if "true()" in tests:
+        return "*"
+    guarded: dict[str, list[str]] = {}
+    for test in tests:
+        guard = _GUARD.match(test)
+        # "@a and X or Y" would be "(@a and X) or Y": only a rest without "or" moves under the guard
+        key = guard.group(1) if guard and len(test) > guard.end() and " or " not in test else ""
+        guarded.setdefault(key, []).append(test[guard.end() :] if key and guard else test)
+    if len(guarded) == 1 and "" not in guarded:
+        [(guard_name, rests)] = guarded.items()
+        return f"*[{guard_name}][" + " or ".join(f"({r})" for r in rests) + "]"
+    parts: list[str] = []
+    for guard_name, rests in guarded.items():
+        if not guard_name:
+            parts.extend(f"({r})" for r in rests)
+        elif len(rests) == 1:
+            parts.append(f"({guard_name} and {rests[0]})")
+        else:
+            parts.append(f"({guard_name} and (" + " or ".join(f"({r})" for r in rests) + "))")
+    return "*[" + " or ".join(parts) + "]"
+
+
+_GUARD = re.compile(r"(@[a-z][a-z0-9_-]*) and ")
+
+
+def _merged_xpath(selector: str, translator: LxmlHTMLTranslator) -> str:
+    """The XPath of the CSS selector list ``selector``, members merged as said above.
+
+    >>> for branch in _merged_xpath("figure, [class*='a'], [class*='b']", LxmlHTMLTranslator()).split(" | "):
+    ...     print(branch)
+    descendant-or-self::figure
+    descendant-or-self::*[@class][(contains(@class, 'a')) or (contains(@class, 'b'))]
+    >>> _merged_xpath("article p, article li", LxmlHTMLTranslator())
+    'descendant-or-self::article/descendant::*[(self::p) or (self::li)]'
+    >>> _merged_xpath("article p, main p", LxmlHTMLTranslator())
+    'descendant-or-self::*[(self::article) or (self::main)]/descendant::p'
+    """
+    prefix = "descendant-or-self::"
+    parsed = cssselect_parse(selector)
+    if len(parsed) < 2 or any(s.pseudo_element for s in parsed):
+        return str(translator.css_to_xpath(selector))  # nothing to merge (or its error, unchanged)
+    # 1. members with the same path up to their last step: merge the last steps
+    by_path: dict[tuple[str, str], list[XPathExpr]] = {}
+    heads: dict[tuple[str, str], XPathExpr | None] = {}
+    unmerged: list[str] = []
+    for member in parsed:
+        expr = translator.xpath(member.parsed_tree)
+        # a bare name ("script") stays a name test of its own: libxml2 walks the tree for it faster
+        # than it evaluates "self::script" as one more predicate on every element
+        bare_name = not expr.path and not expr.condition and expr.element != "*"
+        if bare_name or _step_test(XPathExpr(element=expr.element, condition=expr.condition)) is None:
+            unmerged.append(prefix + str(expr))
+            continue
+        head_tree = member.parsed_tree
+        while isinstance(head_tree, CombinedSelector):
+            head_tree = head_tree.selector
+        head = translator.xpath(head_tree) if head_tree is not member.parsed_tree else None
+        key = (str(expr.path), str(head) if head is not None else "")
+        by_path.setdefault(key, []).append(expr)
+        heads[key] = head
+    # 2. the results that share everything after their first step: merge the first steps
+    by_rest: dict[str, list[XPathExpr]] = {}
+    for key, exprs in by_path.items():
+        path, head = key[0], heads[key]
+        if len(exprs) == 1:
+            whole = str(exprs[0])
+        else:
+            tests = [_step_test(XPathExpr(element=e.element, condition=e.condition)) for e in exprs]
+            whole = path + _merge_steps([t for t in tests if t is not None])
+        if head is None or _step_test(head) is None or not whole.startswith(str(head)):
+            unmerged.append(prefix + whole)
+            continue
+        by_rest.setdefault(whole[len(str(head)) :], []).append(head)
+    for rest, group in by_rest.items():
+        if len(group) == 1:
+            unmerged.append(prefix + str(group[0]) + rest)
+        else:
+            unmerged.append(prefix + _merge_steps([t for h in group if (t := _step_test(h))]) + rest)
+    return " | ".join(dict.fromkeys(unmerged))
+
+
+class _MergedCSSSelector(CSSSelector):
+    """A :class:`CSSSelector` compiled with :func:`_merged_xpath` (``.css`` and ``.path`` as usual)."""
+
+    def __init__(self, selector: str) -> None:
+        # CSSSelector.__init__ would compile the unmerged path: call XPath's directly
+        lxml.etree.XPath.__init__(self, _merged_xpath(selector, LxmlHTMLTranslator()))
+        self.css = selector
 
 
 def any_of(*selectors: str) -> str:
@@ -212,6 +340,12 @@ class Document:
     page: Page
     tree: lxml.html.HtmlElement
     meta: Any  # connectors.jsonld.Metadata
+    #: what :meth:`select` found, by (selector, within): parser versions ask for the same selector
+    #: several times a page (Arab News looks up its first <article> once per field). Valid because
+    #: field methods never modify the tree; :meth:`forget_selections` empties it for code that does.
+    _selected: dict[tuple[str, Any], list[Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_page(cls, page: Page, *, default_tz: str | None = None) -> Document:
@@ -222,8 +356,19 @@ class Document:
         return cls(page=page, tree=tree, meta=page_metadata(tree, default_tz=default_tz))
 
     def select(self, selector: str, within: lxml.html.HtmlElement | None = None) -> list[Any]:
-        """Elements matching the CSS ``selector`` (in document order) under ``within`` or the root."""
-        return css(selector)(self.tree if within is None else within)
+        """Elements matching the CSS ``selector`` (in document order) under ``within`` or the root.
+
+        Each (selector, within) is evaluated once per Document; callers get a list of their own.
+        """
+        key = (selector, within)
+        found = self._selected.get(key)
+        if found is None:
+            found = self._selected[key] = css(selector)(self.tree if within is None else within)
+        return list(found)
+
+    def forget_selections(self) -> None:
+        """Drop what :meth:`select` remembered: to be called after anything modifies ``tree``."""
+        self._selected.clear()
 
     def first(self, selector: str) -> Any | None:
         found = self.select(selector)
@@ -586,6 +731,9 @@ class _Generic:
         if self._article is None and self._error is None:
             from connectors.generic import extract_generic
 
+            # the generic path gets the tree itself: should it ever change it, later selections
+            # must look at the tree as it is, not at what select() remembered
+            self.doc.forget_selections()
             try:
                 self._article = extract_generic(
                     self.doc.page,
@@ -595,6 +743,8 @@ class _Generic:
                 )
             except ExtractionError as exc:
                 self._error = exc
+            finally:
+                self.doc.forget_selections()
         return self._article
 
     def field(self, name: str) -> Any:

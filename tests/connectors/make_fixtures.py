@@ -36,6 +36,31 @@ from pipeline.sample import build
 from tests.connectors import outlet_pages
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fixture_page_params() -> list[Any]:
+    """``pytest.param(source_id, html_path)`` for every fixture page of every registered connector."""
+    import pytest
+
+    return [
+        pytest.param(connector.id, html, id=f"{connector.id}/{html.stem}")
+        for connector in registry.all_connectors()
+        for html in sorted((FIXTURES / connector.id).glob("*.html"))
+    ]
+
+
+def golden_page(html_path: Path) -> tuple[dict[str, Any], Page]:
+    """A fixture page's golden JSON, and the Page a connector is handed for it."""
+    golden = json.loads(html_path.with_suffix(".json").read_text(encoding="utf-8"))
+    html = html_path.read_text(encoding="utf-8")
+    page = Page(
+        url=golden["url"],
+        content=html.encode("utf-8"),
+        text=html,
+        fetched_at=datetime.fromisoformat(golden["fetched_at"]),
+        content_type="text/html; charset=utf-8",
+    )
+    return golden, page
 #: every fixture page is "fetched" at this instant (relative dates resolve against it)
 FETCHED_AT = datetime(2023, 10, 8, 9, 0, 0, tzinfo=UTC)
 

@@ -8,15 +8,14 @@ fixture folders.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from connectors import registry
-from connectors.base import Page
-from tests.connectors.make_fixtures import jsonable
+from tests.connectors.make_fixtures import fixture_page_params, golden_page, jsonable
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: what every source's fixtures must cover at least
@@ -25,14 +24,6 @@ MIN_PAGES = 5
 
 def _parsers(source_id: str) -> tuple[Any, ...]:
     return type(registry.get(source_id)).parsers
-
-
-def _pages() -> list[Any]:
-    params = []
-    for connector in registry.all_connectors():
-        for html in sorted((FIXTURES / connector.id).glob("*.html")):
-            params.append(pytest.param(connector.id, html, id=f"{connector.id}/{html.stem}"))
-    return params
 
 
 def _feeds() -> list[Any]:
@@ -53,17 +44,9 @@ def test_every_connector_has_fixtures(source_id: str) -> None:
         assert page.with_suffix(".json").exists(), f"{page} has no golden JSON: run make_fixtures.py"
 
 
-@pytest.mark.parametrize(("source_id", "html_path"), _pages())
+@pytest.mark.parametrize(("source_id", "html_path"), fixture_page_params())
 def test_page_matches_golden(source_id: str, html_path: Path) -> None:
-    golden = json.loads(html_path.with_suffix(".json").read_text(encoding="utf-8"))
-    html = html_path.read_text(encoding="utf-8")
-    page = Page(
-        url=golden["url"],
-        content=html.encode("utf-8"),
-        text=html,
-        fetched_at=datetime.fromisoformat(golden["fetched_at"]),
-        content_type="text/html; charset=utf-8",
-    )
+    golden, page = golden_page(html_path)
     article = registry.get(source_id).extract(page)
     assert jsonable(dict(article)) == golden["expected"]
     # invariants the golden files must never lose, whatever they were regenerated from
