@@ -6,8 +6,12 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
+from typing import Any
 
 import apache_beam as beam
+import numpy as np
+from apache_beam.coders.typecoders import registry
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.runners.worker import statesampler
 from apache_beam.testing.util import assert_that, equal_to
@@ -72,3 +76,66 @@ def test_a_users_malloc_arena_max_is_left_alone() -> None:
     applied, seen_by_child = _child(env)
     assert applied == "False"
     assert seen_by_child == "4"
+
+
+# -- the coder of untyped elements ------------------------------------------------------------------------
+
+
+def _row(i: int) -> dict:
+    return {
+        "article_id": f"a{i}",
+        "published_at": datetime(2024, 9, 1, 12, i % 60, tzinfo=UTC),
+        "fetched_at": datetime(2024, 9, 2, tzinfo=UTC),
+        "title": "Лавров и Камикава",
+        "is_duplicate": bool(i % 2),
+        "relevance": 0.5 + i,
+        "tags": ("x", "y"),
+        "signature": np.arange(4, dtype=np.uint32),
+        "mentions": [{"entity_id": "person:lavrov", "start": 0, "end": 6, "variant": None}],
+    }
+
+
+def test_untyped_elements_are_coded_whole_by_the_row_coder() -> None:
+    coder = registry.get_coder(Any)
+    assert isinstance(coder, beam_runtime.PickledRowCoder)
+    row = _row(3)
+    back = coder.decode(coder.encode(row))
+    assert back.keys() == row.keys() and type(back["tags"]) is tuple
+    assert back["published_at"] == row["published_at"] and back["published_at"].tzinfo is not None
+    assert (back["signature"] == row["signature"]).all()
+    assert {k: v for k, v in back.items() if k != "signature"} == {
+        k: v for k, v in row.items() if k != "signature"
+    }
+
+
+def test_keys_still_get_a_deterministic_coder() -> None:
+    deterministic = beam_runtime.PickledRowCoder().as_deterministic_coder("GroupByKey")
+    assert deterministic.is_deterministic()
+    assert deterministic.encode("tass") == deterministic.encode("".join(["ta", "ss"]))
+
+
+def _rows_by_source(rows: list[dict]) -> dict[str, list[str]]:
+    with beam.Pipeline(runner=FnApiRunner()) as p:
+        grouped = (
+            p
+            | beam.Create(rows)
+            | beam.Map(lambda row: (row["article_id"][-1], row))
+            | beam.GroupByKey()
+            | beam.MapTuple(lambda key, group: (key, sorted(r["article_id"] for r in group)))
+        )
+        out = {str(i): sorted(f"a{j}" for j in range(20) if str(j)[-1] == str(i)) for i in range(10)}
+        assert_that(grouped, equal_to(list(out.items())))
+        # and rows keep their datetimes and numpy arrays through the shuffle
+        kept = (
+            grouped.pipeline
+            | "Again" >> beam.Create(rows)
+            | beam.Reshuffle()
+            | beam.Map(lambda row: (row["published_at"].tzinfo is not None, int(row["signature"].sum())))
+            | beam.Distinct()
+        )
+        assert_that(kept, equal_to([(True, 6)]), label="KeptTypes")
+    return out
+
+
+def test_rows_group_and_shuffle_with_the_row_coder() -> None:
+    _rows_by_source([_row(i) for i in range(20)])
