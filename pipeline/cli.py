@@ -460,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("run", "stream"):
         from pipeline import beam_runtime
 
-        beam_runtime.limit_malloc_arenas()  # before any thread starts (see pipeline.beam_runtime)
+        beam_runtime.tune_malloc()  # before any thread starts (see pipeline.beam_runtime)
     from pipeline import logs
 
     logs.configure(args.log_format, verbose=args.verbose)

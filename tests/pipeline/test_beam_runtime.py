@@ -1,7 +1,8 @@
-"""pipeline.beam_runtime: the state sampler's period reaches real bundles; malloc arenas reach children."""
+"""pipeline.beam_runtime: sampler period in bundles, rows coded whole, malloc settings in children."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -45,37 +46,37 @@ def test_tune_is_idempotent_and_keeps_the_constructor_working() -> None:
 
 _CHILD = textwrap.dedent(
     """
-    import os, subprocess, sys
+    import json, subprocess, sys
     from pipeline import beam_runtime
-    applied = beam_runtime.limit_malloc_arenas()
-    grandchild = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.environ.get('MALLOC_ARENA_MAX'))"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()
-    print(applied, grandchild)
+    applied = beam_runtime.tune_malloc()
+    names = list(beam_runtime.MALLOC_SETTINGS)
+    code = f"import os, json; print(json.dumps([os.environ.get(n) for n in {names!r}]))"
+    seen = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    print(json.dumps([applied, dict(zip(names, json.loads(seen)))]))
     """
 )
 
 
-def _child(env: dict[str, str]) -> list[str]:
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD], capture_output=True, text=True, check=True, env=env
-    ).stdout.split()
-    return out
+def _child(env: dict[str, str]) -> tuple[dict[str, bool], dict[str, str | None]]:
+    out = subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True, check=True, env=env)
+    applied, seen_by_grandchild = json.loads(out.stdout)
+    return applied, seen_by_grandchild
 
 
-def test_malloc_arenas_are_capped_here_and_in_processes_started_after() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
-    applied, seen_by_child = _child(env)
-    assert applied == "True"  # glibc (Debian) accepted the cap for the process itself
-    assert seen_by_child == str(beam_runtime.MALLOC_ARENAS)
+def test_malloc_settings_apply_here_and_in_processes_started_after() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in beam_runtime.MALLOC_SETTINGS}
+    applied, seen = _child(env)
+    # glibc (Debian) accepted each setting for the process itself
+    assert applied == dict.fromkeys(beam_runtime.MALLOC_SETTINGS, True)
+    assert seen == {name: str(value) for name, (_, value) in beam_runtime.MALLOC_SETTINGS.items()}
 
 
-def test_a_users_malloc_arena_max_is_left_alone() -> None:
-    env = {**os.environ, "MALLOC_ARENA_MAX": "4"}
-    applied, seen_by_child = _child(env)
-    assert applied == "False"
-    assert seen_by_child == "4"
+def test_a_users_malloc_settings_are_left_alone() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in beam_runtime.MALLOC_SETTINGS}
+    env["MALLOC_ARENA_MAX"] = "4"
+    applied, seen = _child(env)
+    assert applied == {"MALLOC_ARENA_MAX": False, "MALLOC_MMAP_THRESHOLD_": True}
+    assert seen == {"MALLOC_ARENA_MAX": "4", "MALLOC_MMAP_THRESHOLD_": str(1 << 20)}
 
 
 # -- the coder of untyped elements ------------------------------------------------------------------------
