@@ -25,12 +25,14 @@ core, and memory freed in one arena is not reused by another. A dipnews process 
 gRPC and data-plane threads, the fetch pool), so pages parsed on one thread and rows built on another
 leave several half-empty arenas. And glibc raises its mmap threshold each time a large block is freed,
 so that the large buffers of a bundle (encoded elements, Arrow-bound lists) are soon carved from the
-heap and leave it fragmented. Two workers at 5,000 articles (process tree, peak): 1.92 GB with glibc's
-defaults, 1.46 GB with two arenas (same speed), about 1.07 GB with a fixed 1 MiB mmap threshold too,
-which costs about 1 s more system time (mapping and unmapping) in a 17 s run. :func:`tune_malloc` is
-called by ``dipnews run`` and ``dipnews stream`` before any thread starts; it applies both to this
-process (``mallopt``) and, through the environment, to the worker processes a multi-process runner
-starts. A value the user set in the environment is left as it is.
+heap and leave it fragmented. Two workers at 20,000 articles (process tree, peak): 2.02 GB with glibc's
+defaults, 1.60 GB with two arenas (same speed), 1.37-1.38 GB with a fixed 1 MiB mmap threshold too.
+The threshold costs CPU (mapping and unmapping large blocks: 11% more CPU per article at 20,000 on one
+worker, whose 0.64-0.77 GB need no help), so it is applied only to runs that start worker processes
+of their own (``--direct_running_mode=multi_processing``), where every process keeps a heap.
+:func:`tune_malloc` is called by ``dipnews run`` and ``dipnews stream`` before any thread starts; it
+applies the settings to this process (``mallopt``) and, through the environment, to the worker
+processes the runner starts. A value the user set in the environment is left as it is.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import inspect
 import logging
 import os
 import pickle
+from collections.abc import Sequence
 from typing import Any
 
 from apache_beam.coders import coder_impl, coders
@@ -47,11 +50,15 @@ from apache_beam.coders.typecoders import registry
 
 log = logging.getLogger(__name__)
 
-#: glibc malloc settings of a dipnews process: environment variable -> (mallopt parameter number in
-#: glibc's <malloc.h>, value). Two arenas (glibc's default: eight per core); blocks of 1 MiB and more
-#: mapped on their own, at a fixed threshold (glibc's default raises it as such blocks are freed).
+#: glibc malloc settings of every dipnews process: environment variable -> (mallopt parameter number
+#: in glibc's <malloc.h>, value). Two arenas (glibc's default: eight per core).
 MALLOC_SETTINGS: dict[str, tuple[int, int]] = {
     "MALLOC_ARENA_MAX": (-8, 2),  # M_ARENA_MAX
+}
+#: and of the processes of a run that starts worker processes of its own: blocks of 1 MiB and more
+#: mapped on their own, at a fixed threshold (glibc's default raises it as such blocks are freed)
+MULTI_PROCESS_MALLOC_SETTINGS: dict[str, tuple[int, int]] = {
+    **MALLOC_SETTINGS,
     "MALLOC_MMAP_THRESHOLD_": (-3, 1 << 20),  # M_MMAP_THRESHOLD
 }
 
@@ -124,8 +131,23 @@ def sampling_period_ms() -> int | None:
     return defaults[-1] if defaults else None
 
 
-def tune_malloc() -> dict[str, bool]:
-    """Apply :data:`MALLOC_SETTINGS` to this process and the processes it starts.
+def starts_worker_processes(beam_args: Sequence[str]) -> bool:
+    """Whether a run with ``beam_args`` runs its stages in worker processes that it starts itself.
+
+    >>> starts_worker_processes(["--direct_running_mode=multi_processing", "--direct_num_workers=2"])
+    True
+    >>> starts_worker_processes([]), starts_worker_processes(["--runner=DataflowRunner"])
+    (False, False)
+    """
+    from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions
+
+    direct = PipelineOptions(list(beam_args)).view_as(DirectOptions)
+    return direct.direct_running_mode == "multi_processing"
+
+
+def tune_malloc(multi_process: bool = False) -> dict[str, bool]:
+    """Apply :data:`MALLOC_SETTINGS` (:data:`MULTI_PROCESS_MALLOC_SETTINGS` when ``multi_process``) to
+    this process and the processes it starts.
 
     Returns, per environment variable, whether this process's setting was made here: False where the
     user's own value already governs it (glibc read it at start; it is passed on unchanged) or where
@@ -138,7 +160,8 @@ def tune_malloc() -> dict[str, bool]:
     except (OSError, AttributeError):  # not glibc, or no symbol table to look in
         mallopt = None
     applied = {}
-    for variable, (param, value) in MALLOC_SETTINGS.items():
+    settings = MULTI_PROCESS_MALLOC_SETTINGS if multi_process else MALLOC_SETTINGS
+    for variable, (param, value) in settings.items():
         if variable in os.environ:
             applied[variable] = False
             continue

@@ -460,7 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("run", "stream"):
         from pipeline import beam_runtime
 
-        beam_runtime.tune_malloc()  # before any thread starts (see pipeline.beam_runtime)
+        # before any thread starts (see pipeline.beam_runtime)
+        beam_runtime.tune_malloc(multi_process=beam_runtime.starts_worker_processes(extra))
     from pipeline import logs
 
     logs.configure(args.log_format, verbose=args.verbose)

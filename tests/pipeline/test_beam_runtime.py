@@ -48,35 +48,48 @@ _CHILD = textwrap.dedent(
     """
     import json, subprocess, sys
     from pipeline import beam_runtime
-    applied = beam_runtime.tune_malloc()
-    names = list(beam_runtime.MALLOC_SETTINGS)
+    applied = beam_runtime.tune_malloc(multi_process=sys.argv[1] == "multi")
+    names = list(beam_runtime.MULTI_PROCESS_MALLOC_SETTINGS)
     code = f"import os, json; print(json.dumps([os.environ.get(n) for n in {names!r}]))"
     seen = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     print(json.dumps([applied, dict(zip(names, json.loads(seen)))]))
     """
 )
+_UNSET = {k: v for k, v in os.environ.items() if k not in beam_runtime.MULTI_PROCESS_MALLOC_SETTINGS}
 
 
-def _child(env: dict[str, str]) -> tuple[dict[str, bool], dict[str, str | None]]:
-    out = subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True, check=True, env=env)
+def _child(env: dict[str, str], mode: str) -> tuple[dict[str, bool], dict[str, str | None]]:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, mode], capture_output=True, text=True, check=True, env=env
+    )
     applied, seen_by_grandchild = json.loads(out.stdout)
     return applied, seen_by_grandchild
 
 
-def test_malloc_settings_apply_here_and_in_processes_started_after() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in beam_runtime.MALLOC_SETTINGS}
-    applied, seen = _child(env)
-    # glibc (Debian) accepted each setting for the process itself
-    assert applied == dict.fromkeys(beam_runtime.MALLOC_SETTINGS, True)
-    assert seen == {name: str(value) for name, (_, value) in beam_runtime.MALLOC_SETTINGS.items()}
+def test_one_process_runs_get_two_arenas_here_and_in_processes_started_after() -> None:
+    applied, seen = _child(_UNSET, "single")
+    assert applied == {"MALLOC_ARENA_MAX": True}  # glibc (Debian) accepted it for the process itself
+    assert seen == {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": None}
+
+
+def test_multi_process_runs_also_get_a_fixed_mmap_threshold() -> None:
+    applied, seen = _child(_UNSET, "multi")
+    assert applied == {"MALLOC_ARENA_MAX": True, "MALLOC_MMAP_THRESHOLD_": True}
+    assert seen == {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": str(1 << 20)}
 
 
 def test_a_users_malloc_settings_are_left_alone() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in beam_runtime.MALLOC_SETTINGS}
-    env["MALLOC_ARENA_MAX"] = "4"
-    applied, seen = _child(env)
+    applied, seen = _child({**_UNSET, "MALLOC_ARENA_MAX": "4"}, "multi")
     assert applied == {"MALLOC_ARENA_MAX": False, "MALLOC_MMAP_THRESHOLD_": True}
     assert seen == {"MALLOC_ARENA_MAX": "4", "MALLOC_MMAP_THRESHOLD_": str(1 << 20)}
+
+
+def test_which_runs_start_worker_processes() -> None:
+    two = ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
+    assert beam_runtime.starts_worker_processes(two)
+    assert beam_runtime.starts_worker_processes(["--direct_running_mode", "multi_processing"])
+    assert not beam_runtime.starts_worker_processes(["--direct_running_mode=in_memory"])
+    assert not beam_runtime.starts_worker_processes(["--runner=PortableRunner", "--job_endpoint=embed"])
 
 
 # -- the coder of untyped elements ------------------------------------------------------------------------
