@@ -18,7 +18,7 @@ a pickler of its own, one call each; a row crosses five to six shuffles and side
 :class:`PickledRowCoder`, registered by :func:`tune` ahead of it, pickles the whole element in one C
 call instead (datetimes, nested mention lists and numpy arrays included). Where Beam needs a
 deterministic coder (the keys of a GroupByKey) it still gets FastPrimitivesCoder's deterministic form,
-as before. A run at 5,000 articles spent 2.5% less CPU (user time, side by side).
+as before. A run at 5,000 articles took 3% less wall and user time (three runs each, alternated).
 
 **Malloc.** glibc gives each thread that allocates concurrently an arena of its own, up to eight per
 core, and memory freed in one arena is not reused by another. A dipnews process has many threads (Beam's
@@ -27,9 +27,10 @@ leave several half-empty arenas. And glibc raises its mmap threshold each time a
 so that the large buffers of a bundle (encoded elements, Arrow-bound lists) are soon carved from the
 heap and leave it fragmented. Two workers at 20,000 articles (process tree, peak): 2.02 GB with glibc's
 defaults, 1.60 GB with two arenas (same speed), 1.37-1.38 GB with a fixed 1 MiB mmap threshold too.
-The threshold costs CPU (mapping and unmapping large blocks: 11% more CPU per article at 20,000 on one
-worker, whose 0.64-0.77 GB need no help), so it is applied only to runs that start worker processes
-of their own (``--direct_running_mode=multi_processing``), where every process keeps a heap.
+The threshold costs system time (mapping and unmapping large blocks: 5 s more in that 61 s run, 0.3 s
+in a one-worker run at 5,000), so it is applied only to runs that start worker processes of their own
+(``--direct_running_mode=multi_processing``), where every process keeps a heap of its own; a one-process
+run peaks at 0.6-0.8 GB without it.
 :func:`tune_malloc` is called by ``dipnews run`` and ``dipnews stream`` before any thread starts; it
 applies the settings to this process (``mallopt``) and, through the environment, to the worker
 processes the runner starts. A value the user set in the environment is left as it is.
