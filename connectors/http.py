@@ -713,6 +713,19 @@ class _StaleConnection(Exception):
     """A reused keep-alive connection turned out closed by the server before it answered."""
 
 
+def _wire_error(exc: BaseException, fired: bool, settings: FetchSettings, url: str) -> FetchError:
+    """The FetchError for what went wrong on the wire (TLS handshake, request or response).
+
+    ``fired``: the attempt's watchdog cut the socket, so whatever error that caused is a timeout.
+    """
+    if isinstance(exc, ssl.SSLCertVerificationError):  # an OSError too: tested first
+        return FetchError("connection", f"TLS certificate: {exc.verify_message}", url)
+    if fired or isinstance(exc, TimeoutError):
+        return FetchError("timeout", _timeout_detail(exc, settings), url, retryable=True)
+    retryable = isinstance(exc, OSError | http.client.RemoteDisconnected | http.client.IncompleteRead)
+    return FetchError("connection", f"{type(exc).__name__}: {exc}", url, retryable=retryable)
+
+
 def _drained(response: http.client.HTTPResponse) -> bool:
     """Whether nothing of ``response`` is left on the wire (read to its Content-Length or last chunk)."""
     return response.isclosed() or (not response.chunked and response.length == 0)
@@ -1108,12 +1121,8 @@ class HttpClient:
                 sock = self._tls.wrap_socket(sock, server_hostname=logical.host)
                 watchdog.watch(sock)
                 handshaken = True
-            except ssl.SSLCertVerificationError as exc:
-                raise FetchError("connection", f"TLS certificate: {exc.verify_message}", url) from None
-            except (TimeoutError, OSError) as exc:
-                if watchdog.fired or isinstance(exc, TimeoutError):
-                    raise FetchError("timeout", _timeout_detail(exc, s), url, retryable=True) from None
-                raise FetchError("connection", f"{type(exc).__name__}: {exc}", url, retryable=True) from None
+            except OSError as exc:  # TimeoutError and ssl's errors among them
+                raise _wire_error(exc, watchdog.fired, s, url) from None
             finally:
                 watchdog.cancel()  # before the close: the watchdog must not shut a reused descriptor
                 if not handshaken:
@@ -1166,13 +1175,8 @@ class HttpClient:
             return _Raw(response.status, response.reason, headers, content, fetched_at)
         except (FetchError, _StaleConnection):
             raise
-        except ssl.SSLCertVerificationError as exc:
-            raise FetchError("connection", f"TLS certificate: {exc.verify_message}", url) from None
-        except (TimeoutError, OSError, http.client.HTTPException) as exc:
-            if watchdog.fired or isinstance(exc, TimeoutError):
-                raise FetchError("timeout", _timeout_detail(exc, s), url, retryable=True) from None
-            retryable = isinstance(exc, OSError | http.client.RemoteDisconnected | http.client.IncompleteRead)
-            raise FetchError("connection", f"{type(exc).__name__}: {exc}", url, retryable=retryable) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise _wire_error(exc, watchdog.fired, s, url) from None
         finally:
             watchdog.cancel()  # from here on the watchdog cannot touch the socket
             if keep and not watchdog.fired:
